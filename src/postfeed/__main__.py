@@ -1,0 +1,5 @@
+import sys
+
+from postfeed.cli import main
+
+sys.exit(main())

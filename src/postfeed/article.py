@@ -1,0 +1,53 @@
+"""The one record passed between the stages of the pipeline."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """A post, normalized: every field is ready to be written to a feed.
+
+    Datetimes are aware and in UTC; text fields hold no characters that XML 1.0
+    forbids; `content` is sanitized HTML and `summary` plain text.
+    """
+
+    source: Path
+    title: str
+    link: str
+    id: str
+    published: datetime
+    updated: datetime
+    categories: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()  # written to feeds as categories too, as jekyll-feed does
+    author: str | None = None
+    image: str | None = None
+    summary: str = ""
+    content: str = ""
+
+
+class PostError(Exception):
+    """A post cannot be published; `field` names what is wrong with it."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(f"{field}: {message}")
+        self.field = field
+        self.message = message
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """Something wrong with one post, reported as `PATH: field: message`."""
+
+    path: Path
+    field: str
+    message: str
+    fatal: bool  # True: the post was left out of the feeds; False: a warning
+    detail: str = ""  # a traceback, for an unexpected error (shown with -v)
+
+    def __str__(self) -> str:
+        kind = "" if self.fatal else "warning: "
+        return f"{self.path}: {kind}{self.field}: {self.message}"

@@ -1,0 +1,190 @@
+"""The collector: every post file becomes an Article or a reported Problem.
+
+Reading and normalizing metadata is cheap and done for every post; rendering and
+sanitizing content is not, so `load_content` does it only for the articles that
+end up in a feed.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from postfeed import content, fields
+from postfeed.article import Article, PostError, Problem
+from postfeed.config import Config
+from postfeed.dates import DateError, parse_date
+from postfeed.reader import Post, find_posts, read_post
+
+DATE_KEYS = ("date", "published", "pubDate", "pubdate", "created")
+UPDATED_KEYS = ("updated", "lastmod", "modified", "last_modified_at")
+EARLIEST_PLAUSIBLE = datetime(1970, 1, 1, tzinfo=UTC)
+FUTURE_TOLERANCE = timedelta(days=1)
+_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$|<h[1-6][^>]*>(.*?)</h[1-6]>", re.M | re.S)
+_DATE_IN_NAME = re.compile(r"(?:^|/)(\d{4}-\d{1,2}-\d{1,2})-[^/]*$")
+
+
+@dataclass
+class Collection:
+    """What the collector found: articles without content yet, and every problem."""
+
+    articles: list[Article] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    posts_read: int = 0
+    skipped: int = 0  # drafts, unpublished and (with drop_future) future posts
+
+    @property
+    def rejected(self) -> int:
+        return len({problem.path for problem in self.problems if problem.fatal})
+
+
+def collect(config: Config, now: datetime | None = None) -> Collection:
+    """Read and normalize every post below `config.posts`."""
+    now = now or datetime.now(UTC)
+    collection = Collection()
+    for path in find_posts(config.posts):
+        collection.posts_read += 1
+        warnings: list[str] = []
+        try:
+            post = read_post(path, config.posts, config.max_post_size)
+            warnings.extend(post.warnings)
+            if not is_published(post.meta):
+                collection.skipped += 1
+                continue
+            article = describe(post, config, warnings.append, now)
+        except PostError as error:
+            collection.problems.append(Problem(path, error.field, error.message, fatal=True))
+            article = None
+        except Exception as error:  # a bug, but it must cost only this post
+            collection.problems.append(_internal_error(path, error))
+            article = None
+        collection.problems.extend(Problem(path, *_split(w), fatal=False) for w in warnings)
+        if article is None:
+            continue
+        if config.drop_future and article.published > now + FUTURE_TOLERANCE:
+            collection.skipped += 1
+            continue
+        collection.articles.append(article)
+    return collection
+
+
+def is_published(meta: dict[str, Any]) -> bool:
+    """`draft: true` and `published: false` keep a post out of every feed."""
+    return not fields.is_true(meta.get("draft")) and not fields.is_false(
+        meta.get("published", True)
+    )
+
+
+def describe(post: Post, config: Config, warn: Callable[[str], None], now: datetime) -> Article:
+    """Everything about a post but its content: cheap enough for every post."""
+    meta = post.meta
+    published = _published(post, config, warn)
+    if published < EARLIEST_PLAUSIBLE:
+        warn(f"date: {published:%Y-%m-%d} is before 1970")
+    elif published > now + FUTURE_TOLERANCE:
+        warn(f"date: {published:%Y-%m-%d %H:%M} UTC is in the future")
+    updated = _updated(meta, config, published, warn)
+
+    link = None
+    link_value = fields.first_value(meta, fields.LINK_KEYS)
+    if link_value is not None:
+        link = fields.link(link_value, config.site_url)
+        if link is None:
+            warn(f"link: not a usable URL: {fields.as_text(link_value)!r}; using the permalink")
+    if link is None:
+        link = fields.permalink(
+            config.permalink, config.site_url, post.name, published, config.zone
+        )
+
+    title = fields.title(meta.get("title")) or _title_from_body(post)
+    return Article(
+        source=post.path,
+        title=title,
+        link=link,
+        id=fields.article_id(fields.first_value(meta, fields.ID_KEYS), config.site_url, post.name),
+        published=published,
+        updated=updated,
+        categories=fields.categories(
+            meta.get("categories", meta.get("category")), config.categories.aliases
+        ),
+        tags=fields.categories(meta.get("tags"), config.categories.aliases),
+        author=fields.author(meta.get("author", meta.get("authors"))),
+        image=fields.image(fields.first_value(meta, fields.IMAGE_KEYS), link),
+    )
+
+
+def load_content(article: Article, config: Config) -> Article:
+    """The article with its content rendered and sanitized, and its summary.
+
+    The post is read again: holding every body in memory would not scale.
+    """
+    post = read_post(article.source, config.posts, config.max_post_size)
+    body_html = content.render(post.body, _body_format(post.meta))
+    body_html = content.clean(body_html, config.content.drop, config.content.iframe_hosts)
+    safe_html = content.sanitize(body_html, article.link)
+    summary = fields.plain_line(post.meta.get("description") or post.meta.get("excerpt"))
+    return replace(article, content=safe_html, summary=summary or content.summarize(safe_html))
+
+
+def _published(post: Post, config: Config, warn: Callable[[str], None]) -> datetime:
+    value = fields.first_value(post.meta, DATE_KEYS)
+    if value is not None:
+        try:
+            return parse_date(value, config.zone)
+        except DateError as error:
+            raise PostError("date", str(error)) from None
+    in_name = _DATE_IN_NAME.search(post.name)
+    if in_name:  # Jekyll's convention: 2017-07-03-title.md
+        return parse_date(in_name.group(1), config.zone)
+    if config.strict:
+        raise PostError("date", "missing (and --strict is on)")
+    mtime = datetime.fromtimestamp(post.mtime, UTC)
+    warn(f"date: missing; using the file's modification time ({mtime:%Y-%m-%d %H:%M} UTC)")
+    return mtime
+
+
+def _updated(
+    meta: dict[str, Any], config: Config, published: datetime, warn: Callable[[str], None]
+) -> datetime:
+    value = fields.first_value(meta, UPDATED_KEYS)
+    if value is None:
+        return published
+    try:
+        return max(parse_date(value, config.zone), published)
+    except DateError as error:
+        warn(f"updated: {error}; using the date")
+        return published
+
+
+def _body_format(meta: dict[str, Any]) -> str | None:
+    value = fields.as_text(meta.get("format")).strip().lower()
+    return value if value in ("html", "markdown") else None
+
+
+def _title_from_body(post: Post) -> str:
+    """A title for a post without one: its first heading, first line, or file name."""
+    heading = _HEADING.search(post.body)
+    if heading:
+        text = fields.title(heading.group(1) or heading.group(2))
+        if text:
+            return text
+    for line in post.body.splitlines():
+        text = fields.title(line)
+        if text:
+            return text[:60] + ("…" if len(text) > 60 else "")
+    return fields.title(post.name.rsplit("/", 1)[-1]) or post.name
+
+
+def _split(warning: str) -> tuple[str, str]:
+    field_name, _, message = warning.partition(": ")
+    return (field_name, message) if message else ("file", warning)
+
+
+def _internal_error(path: Path, error: Exception) -> Problem:
+    detail = "".join(traceback.format_exception(error)).rstrip()
+    return Problem(path, "internal error", f"{type(error).__name__}: {error}", True, detail)

@@ -1,0 +1,183 @@
+"""Configuration: built-in defaults, overridden by postfeed.toml, overridden by flags.
+
+This is the only module that reads configuration; every other stage receives a
+`Config` and never looks at files, flags or the environment itself.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+import typing
+from dataclasses import dataclass, field, fields, replace
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+DEFAULT_CONFIG_FILE = Path("postfeed.toml")
+
+
+class ConfigError(Exception):
+    """The configuration cannot be used; the message names the key and the reason."""
+
+
+@dataclass(frozen=True)
+class ContentConfig:
+    """The `[content]` table: how bodies are cleaned."""
+
+    # CSS selectors of boilerplate to remove, on top of the built-in list.
+    drop: tuple[str, ...] = ()
+    # Hosts whose <iframe> players are kept; every other iframe becomes a link.
+    iframe_hosts: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class CategoriesConfig:
+    """The `[categories]` table."""
+
+    # Spelling -> the category it is an alias of, e.g. {"AI" = "人工智能"}.
+    aliases: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    posts: Path = Path("posts")
+    output: Path = Path("output")
+    title: str = "postfeed"
+    description: str = ""  # empty: the title
+    site_url: str = "http://localhost:8000/"
+    feed_url: str = ""  # empty: site_url
+    language: str = "zh-CN"
+    author: str = ""  # empty: the title
+    timezone: str = "Asia/Shanghai"
+    limit: int = 50
+    permalink: str = ":year/:month/:day/:title/"
+    strict: bool = False
+    drop_future: bool = False
+    max_post_size: int = 10_000_000
+    content: ContentConfig = ContentConfig()
+    categories: CategoriesConfig = CategoriesConfig()
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    @property
+    def feed_base(self) -> str:
+        """The URL `output/` is served from, ending in a slash."""
+        return self.feed_url or self.site_url
+
+    @property
+    def feed_description(self) -> str:
+        return self.description or self.title
+
+    @property
+    def feed_author(self) -> str:
+        return self.author or self.title
+
+
+# The Hexo permalink placeholders understood in `permalink`.
+PERMALINK_PLACEHOLDERS = ("year", "month", "day", "hour", "minute", "second", "title", "name")
+
+_TABLES: dict[str, type] = {"content": ContentConfig, "categories": CategoriesConfig}
+_PATH_KEYS = ("posts", "output")
+_URL_KEYS = ("site_url", "feed_url")
+
+
+def load_config(path: Path | None = None, **overrides: Any) -> Config:
+    """Read `path` (or ./postfeed.toml if it exists), then apply `overrides`.
+
+    Overrides whose value is None are ignored, so a CLI can pass every flag as is.
+    Relative paths in the file are relative to the file's folder.
+    """
+    values: dict[str, Any] = {}
+    if path is None and DEFAULT_CONFIG_FILE.is_file():
+        path = DEFAULT_CONFIG_FILE
+    if path is not None:
+        values = _read_file(path)
+    values.update({key: value for key, value in overrides.items() if value is not None})
+    return _validate(_coerce(Config, values, where=""))
+
+
+def _read_file(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as file:
+            data = tomllib.load(file)
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: no such configuration file") from None
+    except (OSError, tomllib.TOMLDecodeError) as error:
+        raise ConfigError(f"{path}: {error}") from None
+    for key in _PATH_KEYS:
+        if isinstance(data.get(key), str):
+            data[key] = path.parent / data[key]
+    return data
+
+
+def _coerce(cls: type, values: dict[str, Any], where: str) -> Any:
+    """Build dataclass `cls` from `values`, checking every key and type."""
+    hints = typing.get_type_hints(cls)
+    known = {f.name for f in fields(cls)}
+    kwargs: dict[str, Any] = {}
+    for key, value in values.items():
+        name = f"{where}{key}"
+        if key not in known:
+            raise ConfigError(f"unknown configuration key {name!r}")
+        expected = hints[key]
+        if key in _TABLES and not where:
+            if not isinstance(value, dict):
+                raise ConfigError(f"configuration key {name!r} must be a table")
+            kwargs[key] = _coerce(_TABLES[key], value, where=f"{key}.")
+        else:
+            kwargs[key] = _check_type(name, value, expected)
+    return cls(**kwargs)
+
+
+def _check_type(name: str, value: Any, expected: Any) -> Any:
+    origin = typing.get_origin(expected)
+    if expected is Path:
+        if isinstance(value, str | Path):
+            return Path(value)
+        raise ConfigError(f"configuration key {name!r} must be a path (a string)")
+    if origin is tuple:
+        if isinstance(value, list | tuple) and all(isinstance(item, str) for item in value):
+            return tuple(value)
+        raise ConfigError(f"configuration key {name!r} must be a list of strings")
+    if origin is dict:
+        if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
+            return dict(value)
+        raise ConfigError(f"configuration key {name!r} must be a table of strings")
+    if expected is int and isinstance(value, bool):
+        raise ConfigError(f"configuration key {name!r} must be an integer, not {value!r}")
+    if isinstance(expected, type) and not isinstance(value, expected):
+        kind = {str: "a string", int: "an integer", bool: "true or false"}.get(expected, expected)
+        raise ConfigError(f"configuration key {name!r} must be {kind}, not {value!r}")
+    return value
+
+
+def _validate(config: Config) -> Config:
+    for key in _URL_KEYS:
+        url = getattr(config, key)
+        if not url and key == "feed_url":
+            continue
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ConfigError(f"configuration key {key!r} must be an http(s) URL, not {url!r}")
+        if not url.endswith("/"):
+            config = replace(config, **{key: url + "/"})
+    if config.limit < 1:
+        raise ConfigError(f"configuration key 'limit' must be at least 1, not {config.limit}")
+    if config.max_post_size < 1:
+        raise ConfigError("configuration key 'max_post_size' must be at least 1")
+    unknown = set(re.findall(r":([a-z_]+)", config.permalink)) - set(PERMALINK_PLACEHOLDERS)
+    if unknown:
+        raise ConfigError(f"configuration key 'permalink': unknown placeholder :{min(unknown)}")
+    try:
+        config.zone  # noqa: B018 - checked here so that a bad zone fails before any work
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ConfigError(
+            f"configuration key 'timezone': unknown time zone {config.timezone!r}"
+        ) from None
+    if not config.title.strip():
+        raise ConfigError("configuration key 'title' must not be empty")
+    return config

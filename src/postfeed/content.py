@@ -1,0 +1,192 @@
+"""Content: a post body becomes rendered, sanitized HTML and a plain-text summary.
+
+Three steps, in this order:
+1. render: a Markdown body becomes HTML (an HTML body is kept as it is);
+2. clean: site boilerplate is removed with BeautifulSoup (CSS selectors as data),
+   lazy images are made real and iframes become links;
+3. sanitize: nh3's allow-list drops everything executable, and every URL is made
+   absolute or dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from functools import cache
+from urllib.parse import urljoin, urlsplit
+
+import lxml.html
+import nh3
+from bs4 import BeautifulSoup, Comment
+from markdown_it import MarkdownIt
+
+from postfeed.fields import clean_text
+
+# Boilerplate of the sources our posts are scraped from (the `[content] drop`
+# setting adds to this list).
+DEFAULT_DROP_SELECTORS = (
+    ".appendQr_wrap",  # Sina: "download the app" QR block
+    ".article-editor",  # Sina: editor's name and work code
+    "ins.adsbygoogle",
+    "[hidden]",
+    '[style*="display:none"]',
+    '[style*="display: none"]',
+)
+LAZY_SOURCE_ATTRIBUTES = ("data-src", "data-original", "data-actualsrc", "data-lazy-src")
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+SUMMARY_LENGTH = 140
+
+_TAGS = (nh3.ALLOWED_TAGS - {"map", "area"}) | {"video", "audio", "source", "iframe"}
+_ATTRIBUTES: dict[str, set[str]] = {
+    "a": {"href", "title", "hreflang"},
+    "img": {"src", "alt", "title", "width", "height"},
+    "video": {"src", "poster", "controls", "width", "height"},
+    "audio": {"src", "controls"},
+    "source": {"src", "type"},
+    "iframe": {"src", "width", "height", "allowfullscreen"},
+    "td": {"colspan", "rowspan", "align"},
+    "th": {"colspan", "rowspan", "align", "scope"},
+    "ol": {"start"},
+    "time": {"datetime"},
+    "blockquote": {"cite"},
+    "q": {"cite"},
+    "del": {"cite", "datetime"},
+    "ins": {"cite", "datetime"},
+    "abbr": {"title"},
+}
+_URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
+# Unicode control and invisible characters that browsers ignore inside a URL scheme.
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
+_HTML_START = re.compile(r"\A\s*<(?:!--|[a-zA-Z])")
+_BLANK_RUNS = re.compile(r"\n\s*\n\s*")
+_BARE_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd details div dl dt figcaption figure footer h1 h2 "
+    "h3 h4 h5 h6 header hr img li main nav ol p pre section summary table td th tr ul".split()
+)
+_SENTENCE_END = "。！？；!?;"
+
+
+@cache
+def _markdown() -> MarkdownIt:
+    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+
+
+def is_html(body: str) -> bool:
+    """A body that starts with a tag or an HTML comment is HTML; anything else is Markdown."""
+    return bool(_HTML_START.match(body))
+
+
+def render(body: str, body_format: str | None = None) -> str:
+    """The body as HTML; `body_format` ("html" or "markdown") overrides detection."""
+    if body_format == "html" or (body_format is None and is_html(body)):
+        return body
+    return _markdown().render(body)
+
+
+def clean(
+    body_html: str, drop_selectors: Iterable[str] = (), iframe_hosts: Iterable[str] = ()
+) -> str:
+    """Remove site boilerplate; make lazy images load; turn untrusted iframes into links."""
+    soup = BeautifulSoup(body_html, "lxml")
+    for comment in soup.find_all(string=lambda text: isinstance(text, Comment)):
+        comment.extract()
+    for node in soup.find_all(["script", "style", "noscript", "template", "head"]):
+        node.decompose()
+    for selector in (*DEFAULT_DROP_SELECTORS, *drop_selectors):
+        for node in soup.select(selector):
+            node.decompose()
+    for node in soup.find_all("font"):
+        node.unwrap()
+    for image in soup.find_all("img"):
+        for attribute in LAZY_SOURCE_ATTRIBUTES:
+            if image.get(attribute):
+                image["src"] = image[attribute]
+                break
+    trusted = {host.lower() for host in iframe_hosts}
+    for frame in soup.find_all("iframe"):
+        source = str(frame.get("src") or "").strip()
+        host = (urlsplit(source).hostname or "") if source else ""
+        if source and host.lower() in trusted:
+            continue
+        if source:
+            link = soup.new_tag("a", href=source)
+            link.string = source
+            paragraph = soup.new_tag("p")
+            paragraph.append(link)
+            frame.replace_with(paragraph)
+        else:
+            frame.decompose()
+    root = soup.body or soup
+    return root.decode_contents()
+
+
+def sanitize(body_html: str, base_url: str) -> str:
+    """nh3's allow-list; every URL absolute (against `base_url`) or dropped."""
+
+    def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
+        if attribute in _URL_ATTRIBUTES:
+            return absolute_url(value, base_url)
+        return value
+
+    cleaned = nh3.clean(
+        body_html,
+        tags=_TAGS,
+        clean_content_tags={"script", "style", "object", "embed", "svg", "math", "template"},
+        attributes=_ATTRIBUTES,
+        attribute_filter=keep_attribute,
+        url_schemes=set(URL_SCHEMES),
+        set_tag_attribute_values={"img": {"referrerpolicy": "no-referrer"}},
+        link_rel="noopener noreferrer",
+    )
+    if "<pre" not in cleaned:
+        cleaned = _BLANK_RUNS.sub("\n", cleaned)
+    return clean_text(cleaned.strip())
+
+
+def absolute_url(value: str, base_url: str) -> str | None:
+    """An absolute http(s)/mailto URL, or None when the value must not be kept.
+
+    `//host/x` becomes `https://host/x`; a relative URL resolves against base_url.
+    """
+    url = value.strip()
+    if not url:
+        return None
+    probe = _URL_NOISE.sub("", url)
+    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", probe)
+    if scheme:
+        return url if scheme.group(1).lower() in URL_SCHEMES else None
+    if ":" in probe.split("/", 1)[0]:
+        return None  # a colon before the first slash: a scheme in disguise
+    if url.startswith("//"):
+        return "https:" + url
+    return urljoin(base_url, url)
+
+
+def plain_text(content_html: str) -> str:
+    """The text of an HTML fragment, with a space wherever a block element breaks it."""
+    if not content_html.strip():
+        return ""
+    root = lxml.html.fragment_fromstring(content_html, create_parent="div")
+    for element in root.iter():
+        if element.tag in _BLOCK_TAGS:
+            element.tail = " " + (element.tail or "")
+            element.text = " " + (element.text or "")
+    return root.text_content()
+
+
+def summarize(content_html: str, length: int = SUMMARY_LENGTH) -> str:
+    """Plain text of about `length` characters, cut at a sentence end when one is near."""
+    text = plain_text(content_html)
+    text = _BARE_URL.sub(" ", text).replace("\u3000", " ")
+    text = " ".join(text.split())
+    if len(text) <= length:
+        return text
+    window = text[: length + 1]
+    cut = max(max(window.rfind(mark) for mark in _SENTENCE_END), window.rfind(". "))
+    if cut >= length * 2 // 3:
+        return window[: cut + 1]
+    cut = window.rfind(" ")  # Latin text: do not cut a word in two
+    if cut < length * 4 // 5 or not window[cut - 1].isascii():
+        cut = length
+    return text[:cut].rstrip() + "…"

@@ -1,0 +1,193 @@
+"""Normalizing front-matter fields: title, categories, author, image, link and id.
+
+Pure functions of the values in front matter (and the configuration they need).
+"""
+
+from __future__ import annotations
+
+import html
+import re
+import unicodedata
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import datetime, tzinfo
+from typing import Any
+from urllib.parse import quote, urljoin, urlsplit
+
+MAX_TITLE_LENGTH = 200
+LINK_KEYS = ("link", "permalink", "url", "original_url")
+IMAGE_KEYS = ("headimg", "thumbnail", "image", "cover")
+ID_KEYS = ("id", "guid")
+
+# XML 1.0 allows tab, LF, CR and everything from U+0020 but surrogates, U+FFFE and U+FFFF.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>|<!--.*?-->", re.DOTALL)
+_HOST_LIKE = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[:/]|$)", re.IGNORECASE)
+_URL_SAFE = "%:/?#[]@!$&'()*+,;=~"
+
+
+def clean_text(text: str) -> str:
+    """Remove the characters XML 1.0 forbids (lxml refuses them)."""
+    return _XML_FORBIDDEN.sub("", text)
+
+
+def as_text(value: Any) -> str:
+    """A scalar front-matter value as the text the author wrote."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, list | tuple):
+        return " ".join(as_text(item) for item in value)
+    return str(value)
+
+
+def plain_line(value: Any) -> str:
+    """One line of plain text: tags stripped, entities decoded, controls removed."""
+    text = html.unescape(_TAG.sub(" ", as_text(value)))
+    text = _CONTROL.sub(" ", text)
+    return " ".join(text.split())
+
+
+def title(value: Any) -> str:
+    """The title as plain text, cut with … when it is very long (may be empty)."""
+    text = plain_line(value)
+    if len(text) > MAX_TITLE_LENGTH:
+        text = text[: MAX_TITLE_LENGTH - 1].rstrip() + "…"
+    return text
+
+
+def categories(value: Any, aliases: Mapping[str, str] | None = None) -> tuple[str, ...]:
+    """Categories from a list, a comma-separated string, numbers or nested lists.
+
+    Trimmed, whitespace collapsed, aliases applied, empty ones dropped, and
+    duplicates removed: two names are one category when they are equal after NFKC
+    and case folding (ＡＩ is ai is AI); the first spelling is kept.
+    """
+    folded_aliases = {_fold(key): target for key, target in (aliases or {}).items()}
+    seen: set[str] = set()
+    result: list[str] = []
+    for item in _flatten(value):
+        for part in as_text(item).split(",") if isinstance(item, str) else [as_text(item)]:
+            name = plain_line(part)
+            name = folded_aliases.get(_fold(name), name)
+            key = _fold(name)
+            if name and key not in seen:
+                seen.add(key)
+                result.append(name)
+    return tuple(result)
+
+
+def author(value: Any) -> str | None:
+    """An author's name from a string, a list of them, or a {name, email} mapping."""
+    names = []
+    for item in _flatten(value):
+        if isinstance(item, Mapping):
+            item = item.get("name") or item.get("email")
+        name = plain_line(item)
+        if name and name not in names:
+            names.append(name)
+    return ", ".join(names) or None
+
+
+def first_value(meta: Mapping[str, Any], keys: Iterable[str]) -> Any:
+    """The value of the first key in `keys` that front matter has and is not blank."""
+    for key in keys:
+        value = meta.get(key)
+        if value is not None and as_text(value).strip():
+            return value
+    return None
+
+
+def image(value: Any, base_url: str) -> str | None:
+    """An absolute http(s) image URL, or None."""
+    if value is None:
+        return None
+    url = as_text(value).strip()
+    if url.startswith("//"):
+        url = "https:" + url
+    url = urljoin(base_url, url)
+    if urlsplit(url).scheme not in ("http", "https"):
+        return None
+    return encode_url(url)
+
+
+def link(value: Any, site_url: str) -> str | None:
+    """A link from front matter as an absolute URL (None when it is not one).
+
+    `/2021/x.html` resolves against the site; `example.com/x` gets https://.
+    """
+    url = as_text(value).strip()
+    if not url:
+        return None
+    if url.startswith("//"):
+        url = "https:" + url
+    elif _HOST_LIKE.match(url) and not re.match(r"^[^/]+\.(?:html?|md|php|aspx?)(?:$|[?#])", url):
+        url = "https://" + url
+    url = urljoin(site_url, url)
+    if urlsplit(url).scheme not in ("http", "https"):
+        return None
+    return encode_url(url)
+
+
+def permalink(pattern: str, site_url: str, name: str, published: datetime, zone: tzinfo) -> str:
+    """`site_url` + a Hexo permalink pattern; :title is the post's path without suffix."""
+    local = published.astimezone(zone)
+    values = {
+        "year": f"{local.year:04d}",
+        "month": f"{local.month:02d}",
+        "day": f"{local.day:02d}",
+        "hour": f"{local.hour:02d}",
+        "minute": f"{local.minute:02d}",
+        "second": f"{local.second:02d}",
+        "title": quote(name, safe="/"),
+        "name": quote(name.rsplit("/", 1)[-1], safe=""),
+    }
+    path = re.sub(r":([a-z]+)", lambda m: values.get(m.group(1), m.group(0)), pattern)
+    return urljoin(site_url, path.lstrip("/"))
+
+
+def article_id(value: Any, site_url: str, name: str) -> str:
+    """A permanent id: from front matter (`id`, `guid`), else derived from the post's path.
+
+    The path does not change when the title, body or date is edited, so readers
+    never show an edited post twice; two files never share a path.
+    """
+    given = plain_line(value)
+    if given and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$", given):
+        return encode_url(given)
+    seed = f"{site_url}#{given}" if given else f"{site_url}{name}"
+    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}"
+
+
+def encode_url(url: str) -> str:
+    """Percent-encode what may not stand in a URL (CJK, spaces), keeping existing escapes."""
+    return quote(url, safe=_URL_SAFE)
+
+
+def is_true(value: Any) -> bool:
+    """A front-matter flag: true, yes, on, 1 (any case) or a YAML boolean."""
+    if isinstance(value, bool):
+        return value
+    return as_text(value).strip().lower() in ("true", "yes", "on", "1")
+
+
+def is_false(value: Any) -> bool:
+    if isinstance(value, bool):
+        return not value
+    return as_text(value).strip().lower() in ("false", "no", "off", "0")
+
+
+def _fold(name: str) -> str:
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+def _flatten(value: Any) -> Iterable[Any]:
+    if value is None:
+        return
+    if isinstance(value, list | tuple):
+        for item in value:
+            yield from _flatten(item)
+    else:
+        yield value

@@ -1,0 +1,178 @@
+"""Reading posts: find the files, decode them, split front matter from body."""
+
+from __future__ import annotations
+
+import codecs
+import os
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, ClassVar
+
+import charset_normalizer
+import frontmatter
+import yaml
+
+from postfeed.article import PostError
+
+POST_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html"})
+
+# Front matter larger than this is refused before YAML sees it.
+MAX_FRONT_MATTER_CHARS = 256 * 1024
+# Nodes visited when walking the loaded front matter; aliases count each time
+# they are used, so an alias bomb is refused instead of expanded.
+MAX_FRONT_MATTER_NODES = 20_000
+
+_BOMS = (
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+_FRONT_MATTER_START = re.compile(r"\A\s*^-{3,}[ \t]*$", re.MULTILINE)
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """One file as read: its front matter (a dict) and its body (text)."""
+
+    path: Path
+    name: str  # path inside the posts folder, POSIX style, without suffix
+    meta: dict[str, Any]
+    body: str
+    mtime: float
+    warnings: tuple[str, ...] = ()
+
+
+class _FrontMatterLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
+    """Safe loading, and plain scalars stay text.
+
+    YAML 1.1 would turn `title: yes` into True and `title: 1.10` into 1.1, losing
+    what the author wrote; front matter is text, so only null and timestamps are
+    resolved. Tags that would build objects are refused by the safe constructor.
+    """
+
+    yaml_implicit_resolvers: ClassVar = {
+        first: [
+            (tag, regexp)
+            for tag, regexp in resolvers
+            if not tag.endswith((":bool", ":int", ":float"))
+        ]
+        for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+    }
+
+
+class _YAMLHandler(frontmatter.YAMLHandler):
+    def load(self, fm: str, **kwargs: object) -> Any:
+        return yaml.load(fm, Loader=_FrontMatterLoader)
+
+
+_HANDLER = _YAMLHandler()
+
+
+def find_posts(root: Path) -> list[Path]:
+    """Every post file below `root`, sorted; hidden files and folders are skipped.
+
+    Symlinked folders are not followed, so a link loop cannot make this run forever.
+    """
+    found: list[Path] = []
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        found.extend(
+            Path(folder, name)
+            for name in files
+            if not name.startswith(".") and os.path.splitext(name)[1].lower() in POST_SUFFIXES
+        )
+    found.sort()
+    return found
+
+
+def read_post(path: Path, root: Path, max_size: int) -> Post:
+    """Read one post file. Raises PostError when it cannot be used."""
+    try:
+        stat = path.stat()
+        if stat.st_size > max_size:
+            raise PostError("file", f"is {stat.st_size:,} bytes, over max_post_size ({max_size:,})")
+        data = path.read_bytes()
+    except OSError as error:
+        raise PostError("file", error.strerror or str(error)) from None
+    text, warnings = decode(data)
+    meta, body = split_front_matter(text)
+    name = path.relative_to(root).with_suffix("").as_posix()
+    return Post(path, name, meta, body, stat.st_mtime, warnings)
+
+
+def decode(data: bytes) -> tuple[str, tuple[str, ...]]:
+    """Bytes to text with LF line ends: BOMs honoured, UTF-8 first, then detection."""
+    warnings: list[str] = []
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            text = data.decode(encoding, errors="replace")
+            break
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            best = charset_normalizer.from_bytes(data).best()
+            if best is not None and best.encoding not in ("utf_8", "ascii"):
+                text = str(best)
+                warnings.append(f"not UTF-8; read as {best.encoding}")
+            else:
+                text = data.decode("utf-8", errors="replace")
+                warnings.append("invalid UTF-8 bytes were replaced with U+FFFD")
+    text = text.lstrip("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, tuple(warnings)
+
+
+def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
+    """Front matter between `---` lines (blank lines before the first are fine).
+
+    A post without front matter is all body.
+    """
+    start = _FRONT_MATTER_START.match(text)
+    if start is None:
+        return {}, text
+    try:
+        raw, body = _HANDLER.split(text.lstrip())
+    except ValueError:
+        raise PostError("front matter", "starts with --- but has no closing --- line") from None
+    if len(raw) > MAX_FRONT_MATTER_CHARS:
+        raise PostError("front matter", f"is over {MAX_FRONT_MATTER_CHARS:,} characters")
+    opening_line = text.count("\n", 0, start.end()) + 1
+    try:
+        meta = _HANDLER.load(raw)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        where = f" at line {opening_line + mark.line}" if mark else ""
+        reason = error.problem or error.context or "syntax error"
+        raise PostError("front matter", f"invalid YAML{where}: {reason}") from None
+    except yaml.YAMLError as error:
+        raise PostError("front matter", f"invalid YAML: {error}") from None
+    if meta is None:
+        meta = {}
+    if not isinstance(meta, dict):
+        raise PostError("front matter", f"must be a mapping of keys, not {type(meta).__name__}")
+    _check_size(meta)
+    return {str(key).strip(): value for key, value in meta.items()}, body
+
+
+def _check_size(meta: dict[str, Any]) -> None:
+    for count, _ in enumerate(_walk(meta), start=1):
+        if count > MAX_FRONT_MATTER_NODES:
+            raise PostError("front matter", "too many values (an alias bomb?)")
+
+
+def _walk(value: Any) -> Iterator[Any]:
+    stack = [value]
+    while stack:
+        item = stack.pop()
+        yield item
+        if isinstance(item, dict):
+            stack.extend(item.keys())
+            stack.extend(item.values())
+        elif isinstance(item, list):
+            stack.extend(item)
