@@ -29,6 +29,15 @@ class Article:
     content: str = ""
 
 
+@dataclass(frozen=True, slots=True)
+class PostResult:
+    """What reading one post gave: an article, or none (rejected or skipped), and problems."""
+
+    article: Article | None
+    problems: tuple[Problem, ...] = ()
+    skipped: bool = False  # a draft, or `published: false`
+
+
 class PostError(Exception):
     """A post cannot be published; `field` names what is wrong with it."""
 

@@ -1,21 +1,32 @@
 """The library API: `build(config)` runs the whole pipeline and writes the feeds.
 
-from postfeed.config import load_config
-from postfeed.build import build
-result = build(load_config(site_url="https://example.org/"))
+    from postfeed.build import build
+    from postfeed.config import load_config
+
+    result = build(load_config(site_url="https://example.org/"))
+
+A build holds a lock (one build at a time per output folder), reads only new and
+changed posts (the cache remembers the rest), renders content only for articles
+that land in a feed, and rewrites only feed files whose bytes changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import hashlib
+import sqlite3
+import time
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from postfeed import feeds
+from postfeed import __version__, feeds
 from postfeed.article import Article, PostError, Problem
+from postfeed.cache import SCHEMA_VERSION, Cache
 from postfeed.collector import Collection, collect, load_content
 from postfeed.config import Config
+from postfeed.lock import LockBusy, exclusive_lock
 from postfeed.output import write_if_changed
 
 # Feed file name -> the function that renders it.
@@ -23,6 +34,8 @@ FEED_FILES: dict[str, Callable[[feeds.Channel, Sequence[Article]], bytes]] = {
     "rss.xml": feeds.render_rss,
     "atom.xml": feeds.render_atom,
 }
+
+__all__ = ["BuildError", "BuildResult", "LockBusy", "build", "newest_first"]
 
 
 class BuildError(Exception):
@@ -35,6 +48,7 @@ class BuildResult:
     articles: list[Article] = field(default_factory=list)  # as written, newest first
     written: list[Path] = field(default_factory=list)  # every feed file of this build
     changed: list[Path] = field(default_factory=list)  # those whose bytes changed
+    timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
 
     @property
     def problems(self) -> list[Problem]:
@@ -47,28 +61,49 @@ def newest_first(articles: Sequence[Article]) -> list[Article]:
     return sorted(by_path, key=lambda article: article.published, reverse=True)
 
 
-def build(config: Config, now: datetime | None = None) -> BuildResult:
-    """Read every post, write the newest `config.limit` articles as feeds."""
+def build(
+    config: Config,
+    *,
+    now: datetime | None = None,
+    force: bool = False,
+    use_cache: bool = True,
+    wait: float = 0.0,
+) -> BuildResult:
+    """Read every post, write the newest `config.limit` articles as feeds.
+
+    `force` re-reads every post (and refreshes the cache); `use_cache=False`
+    keeps no cache at all. Raises LockBusy when another build holds the lock for
+    longer than `wait` seconds, BuildError when the build cannot run or write.
+    """
     if not config.posts.is_dir():
         raise BuildError(f"{config.posts}: no such folder of posts")
-    collection = collect(config, now)
-    result = BuildResult(collection)
-    for article in newest_first(collection.articles):
-        if len(result.articles) == config.limit:
-            break
-        try:
-            result.articles.append(load_content(article, config))
-        except PostError as error:
-            collection.problems.append(Problem(article.source, error.field, error.message, True))
-    for name, render in FEED_FILES.items():
-        path = config.output / name
-        data = render(channel(config, name), result.articles)
-        try:
-            if write_if_changed(path, data):
-                result.changed.append(path)
-        except OSError as error:
-            raise BuildError(f"{path}: cannot write: {error.strerror or error}") from None
-        result.written.append(path)
+    clock = _Clock()
+    output_name = config.output.resolve().name or "output"
+    cache_file = config.cache_location / f"{output_name}.sqlite3" if use_cache else None
+    try:
+        with (
+            exclusive_lock(config.cache_location / f"{output_name}.lock", wait),
+            Cache(cache_file, _fingerprint(config)) as cache,
+        ):
+            if force:
+                cache.clear()
+            with clock("collect"):
+                collection = collect(config, cache, now)
+            result = BuildResult(collection, timings=clock.timings)
+            with clock("content"):
+                digests = _fill_content(result, config, cache)
+                cache.keep_content(digests)
+            with clock("render"):
+                rendered = {
+                    config.output / name: render(channel(config, name), result.articles)
+                    for name, render in FEED_FILES.items()
+                }
+            with clock("write"):
+                _write(rendered, result)
+    except (OSError, sqlite3.Error) as error:
+        where = getattr(error, "filename", None) or config.cache_location
+        reason = getattr(error, "strerror", None) or error
+        raise BuildError(f"{where}: {reason}") from None
     return result
 
 
@@ -81,3 +116,50 @@ def channel(config: Config, file_name: str) -> feeds.Channel:
         language=config.language,
         author=config.feed_author,
     )
+
+
+def _fill_content(result: BuildResult, config: Config, cache: Cache) -> set[str]:
+    """Render the newest `limit` articles; a post that fails here makes room for the next."""
+    digests = set()
+    for article in newest_first(result.collection.articles):
+        if len(result.articles) == config.limit:
+            break
+        try:
+            finished, digest = load_content(article, config, cache)
+        except PostError as error:
+            result.problems.append(Problem(article.source, error.field, error.message, True))
+            continue
+        result.articles.append(finished)
+        digests.add(digest)
+    return digests
+
+
+def _write(rendered: dict[Path, bytes], result: BuildResult) -> None:
+    for path, data in rendered.items():
+        try:
+            if write_if_changed(path, data):
+                result.changed.append(path)
+        except OSError as error:
+            raise BuildError(f"{path}: cannot write: {error.strerror or error}") from None
+        result.written.append(path)
+
+
+def _fingerprint(config: Config) -> str:
+    """What the cached results depend on: the program and every setting but the limit."""
+    settings = repr({k: v for k, v in vars(config).items() if k not in ("limit", "output")})
+    return hashlib.sha256(f"{SCHEMA_VERSION}|{__version__}|{settings}".encode()).hexdigest()
+
+
+class _Clock:
+    """Seconds spent in each stage, for -v."""
+
+    def __init__(self) -> None:
+        self.timings: dict[str, float] = {}
+
+    @contextmanager
+    def __call__(self, stage: str) -> Iterator[None]:
+        started = time.perf_counter()
+        try:
+            yield
+        finally:
+            self.timings[stage] = time.perf_counter() - started

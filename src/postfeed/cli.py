@@ -9,18 +9,20 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from postfeed import __version__
-from postfeed.build import BuildError, build
+from postfeed.build import BuildError, LockBusy, build
 from postfeed.config import ConfigError, load_config
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
+EXIT_BUSY = 3
 
 EXIT_STATUS_HELP = """\
 exit status:
   0  feeds written, every post used
   1  feeds written, but some posts were rejected (each is listed as PATH: reason)
   2  usage or configuration error, or the feeds could not be written (nothing changed)
+  3  another build of the same output folder is running (see --wait); nothing done
 """
 
 
@@ -72,8 +74,20 @@ def _parser() -> argparse.ArgumentParser:
         default=None,
         help="reject posts without a date instead of using the file time",
     )
+    build_parser.add_argument(
+        "--force", action="store_true", help="re-read every post, ignoring the cache"
+    )
+    build_parser.add_argument(
+        "--wait",
+        type=float,
+        default=0.0,
+        metavar="SECONDS",
+        help="wait this long for another running build to finish (default: 0)",
+    )
     loudness = build_parser.add_mutually_exclusive_group()
-    loudness.add_argument("-q", "--quiet", action="store_true", help="print only rejected posts")
+    loudness.add_argument(
+        "-q", "--quiet", action="store_true", help="print only rejected posts and errors"
+    )
     loudness.add_argument(
         "-v", "--verbose", action="store_true", help="print tracebacks and timings too"
     )
@@ -92,23 +106,33 @@ def _run_build(args: argparse.Namespace) -> int:
             limit=args.limit,
             strict=args.strict,
         )
-        result = build(config)
+        result = build(config, force=args.force, wait=args.wait)
     except (ConfigError, BuildError) as error:
         print(f"postfeed: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except LockBusy as error:
+        print(f"postfeed: {error}", file=sys.stderr)
+        return EXIT_BUSY
     for problem in result.problems:
         if problem.fatal or not args.quiet:
             print(problem, file=sys.stderr)
             if args.verbose and problem.detail:
                 print(problem.detail, file=sys.stderr)
     collection = result.collection
-    if not args.quiet:
-        elapsed = f" in {time.perf_counter() - started:.2f}s" if args.verbose else ""
+    # Quiet on success under cron: the summary is for people at a terminal (or -v).
+    if args.verbose or (not args.quiet and sys.stderr.isatty()):
         print(
             f"postfeed: {collection.posts_read} posts read, {collection.rejected} rejected, "
             f"{collection.skipped} skipped; {len(result.written)} feeds written "
             f"({len(result.changed)} changed, {len(result.articles)} articles) "
-            f"to {config.output}{elapsed}",
+            f"to {config.output}",
+            file=sys.stderr,
+        )
+    if args.verbose:
+        stages = ", ".join(f"{stage} {seconds:.2f}s" for stage, seconds in result.timings.items())
+        total = time.perf_counter() - started
+        print(
+            f"postfeed: {collection.posts_parsed} posts parsed; {stages}; total {total:.2f}s",
             file=sys.stderr,
         )
     return EXIT_REJECTED if collection.rejected else EXIT_OK

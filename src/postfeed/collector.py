@@ -7,19 +7,24 @@ end up in a feed.
 
 from __future__ import annotations
 
+import hashlib
+import os
 import re
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from postfeed import content, fields
-from postfeed.article import Article, PostError, Problem
+from postfeed.article import Article, PostError, PostResult, Problem
+from postfeed.cache import Cache
 from postfeed.config import Config
 from postfeed.dates import DateError, parse_date
-from postfeed.reader import Post, find_posts, read_post
+from postfeed.reader import Post, PostFile, read_post, scan_posts
 
 DATE_KEYS = ("date", "published", "pubDate", "pubdate", "created")
 UPDATED_KEYS = ("updated", "lastmod", "modified", "last_modified_at")
@@ -29,13 +34,18 @@ _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$|<h[1-6][^>]*>(.*?)</h[1
 _DATE_IN_NAME = re.compile(r"(?:^|/)(\d{4}-\d{1,2}-\d{1,2})-[^/]*$")
 
 
+# Fewer new posts than this are read in this process; more are shared among the cores.
+PARALLEL_FROM = 2000
+
+
 @dataclass
 class Collection:
     """What the collector found: articles without content yet, and every problem."""
 
     articles: list[Article] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
-    posts_read: int = 0
+    posts_read: int = 0  # post files found
+    posts_parsed: int = 0  # of those, files read this run (new or changed)
     skipped: int = 0  # drafts, unpublished and (with drop_future) future posts
 
     @property
@@ -43,34 +53,64 @@ class Collection:
         return len({problem.path for problem in self.problems if problem.fatal})
 
 
-def collect(config: Config, now: datetime | None = None) -> Collection:
-    """Read and normalize every post below `config.posts`."""
+def collect(config: Config, cache: Cache, now: datetime | None = None) -> Collection:
+    """Every post below `config.posts` as an Article (no content yet) or a Problem.
+
+    Only new and changed files are read; the cache answers for the others.
+    """
     now = now or datetime.now(UTC)
-    collection = Collection()
-    for path in find_posts(config.posts):
-        collection.posts_read += 1
-        warnings: list[str] = []
-        try:
-            post = read_post(path, config.posts, config.max_post_size)
-            warnings.extend(post.warnings)
-            if not is_published(post.meta):
-                collection.skipped += 1
-                continue
-            article = describe(post, config, warnings.append, now)
-        except PostError as error:
-            collection.problems.append(Problem(path, error.field, error.message, fatal=True))
-            article = None
-        except Exception as error:  # a bug, but it must cost only this post
-            collection.problems.append(_internal_error(path, error))
-            article = None
-        collection.problems.extend(Problem(path, *_split(w), fatal=False) for w in warnings)
-        if article is None:
-            continue
-        if config.drop_future and article.published > now + FUTURE_TOLERANCE:
+    files = scan_posts(config.posts)
+    known = cache.stats()
+    cache.forget(known.keys() - {post_file.key for post_file in files})
+    fresh = [f for f in files if known.get(f.key) != (f.size, f.mtime_ns)]
+    for post_file, result in zip(fresh, _read_all(fresh, config), strict=True):
+        cache.store(post_file.key, post_file.size, post_file.mtime_ns, result)
+
+    collection = Collection(posts_read=len(files), posts_parsed=len(fresh))
+    collection.problems = cache.problems(config.posts)
+    collection.skipped = cache.skipped()
+    for article in cache.articles(config.posts):
+        if article.published <= now + FUTURE_TOLERANCE:
+            collection.articles.append(article)
+        elif config.drop_future:
             collection.skipped += 1
-            continue
-        collection.articles.append(article)
+        else:  # checked on every run, not cached: tomorrow it may be true no more
+            when = f"{article.published:%Y-%m-%d %H:%M} UTC"
+            collection.problems.append(
+                Problem(article.source, "date", f"{when} is in the future", fatal=False)
+            )
+            collection.articles.append(article)
     return collection
+
+
+def read_one(path: Path, config: Config) -> PostResult:
+    """Read and describe one post file; every failure becomes a Problem, never an exception."""
+    warnings: list[str] = []
+    article = None
+    problems: list[Problem] = []
+    skipped = False
+    try:
+        post = read_post(path, config.posts, config.max_post_size)
+        warnings.extend(post.warnings)
+        if is_published(post.meta):
+            article = describe(post, config, warnings.append)
+        else:
+            skipped = True
+    except PostError as error:
+        problems.append(Problem(path, error.field, error.message, fatal=True))
+    except Exception as error:  # a bug, but it must cost only this post
+        problems.append(_internal_error(path, error))
+    problems.extend(Problem(path, *_split(w), fatal=False) for w in warnings)
+    return PostResult(article, tuple(problems), skipped)
+
+
+def _read_all(files: list[PostFile], config: Config) -> Iterable[PostResult]:
+    paths = [post_file.path for post_file in files]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(paths) < PARALLEL_FROM or workers < 2:
+        return [read_one(path, config) for path in paths]
+    with ProcessPoolExecutor(workers) as pool:
+        return list(pool.map(partial(read_one, config=config), paths, chunksize=256))
 
 
 def is_published(meta: dict[str, Any]) -> bool:
@@ -80,14 +120,12 @@ def is_published(meta: dict[str, Any]) -> bool:
     )
 
 
-def describe(post: Post, config: Config, warn: Callable[[str], None], now: datetime) -> Article:
+def describe(post: Post, config: Config, warn: Callable[[str], None]) -> Article:
     """Everything about a post but its content: cheap enough for every post."""
     meta = post.meta
     published = _published(post, config, warn)
     if published < EARLIEST_PLAUSIBLE:
         warn(f"date: {published:%Y-%m-%d} is before 1970")
-    elif published > now + FUTURE_TOLERANCE:
-        warn(f"date: {published:%Y-%m-%d %H:%M} UTC is in the future")
     updated = _updated(meta, config, published, warn)
 
     link = None
@@ -118,17 +156,24 @@ def describe(post: Post, config: Config, warn: Callable[[str], None], now: datet
     )
 
 
-def load_content(article: Article, config: Config) -> Article:
+def load_content(article: Article, config: Config, cache: Cache) -> tuple[Article, str]:
     """The article with its content rendered and sanitized, and its summary.
 
-    The post is read again: holding every body in memory would not scale.
+    The post is read again (holding every body in memory would not scale);
+    rendering is skipped when the cache has it for these very bytes and link.
+    Returns the article and the cache key of its content.
     """
     post = read_post(article.source, config.posts, config.max_post_size)
-    body_html = content.render(post.body, _body_format(post.meta))
-    body_html = content.clean(body_html, config.content.drop, config.content.iframe_hosts)
-    safe_html = content.sanitize(body_html, article.link)
-    summary = fields.plain_line(post.meta.get("description") or post.meta.get("excerpt"))
-    return replace(article, content=safe_html, summary=summary or content.summarize(safe_html))
+    digest = hashlib.sha256(f"{article.link}\0{post.body}".encode()).hexdigest()
+    cached = cache.content(digest)
+    if cached is None:
+        body_html = content.render(post.body, _body_format(post.meta))
+        body_html = content.clean(body_html, config.content.drop, config.content.iframe_hosts)
+        safe_html = content.sanitize(body_html, article.link)
+        summary = fields.plain_line(post.meta.get("description") or post.meta.get("excerpt"))
+        cached = (safe_html, summary or content.summarize(safe_html))
+        cache.store_content(digest, *cached)
+    return replace(article, content=cached[0], summary=cached[1]), digest
 
 
 def _published(post: Post, config: Config, warn: Callable[[str], None]) -> datetime:

@@ -56,6 +56,7 @@ class Config:
     strict: bool = False
     drop_future: bool = False
     max_post_size: int = 10_000_000
+    cache_dir: str = ""  # empty: .postfeed-cache beside the output folder
     content: ContentConfig = ContentConfig()
     categories: CategoriesConfig = CategoriesConfig()
 
@@ -67,6 +68,10 @@ class Config:
     def feed_base(self) -> str:
         """The URL `output/` is served from, ending in a slash."""
         return self.feed_url or self.site_url
+
+    @property
+    def cache_location(self) -> Path:
+        return Path(self.cache_dir) if self.cache_dir else self.output.parent / ".postfeed-cache"
 
     @property
     def feed_description(self) -> str:
@@ -81,7 +86,7 @@ class Config:
 PERMALINK_PLACEHOLDERS = ("year", "month", "day", "hour", "minute", "second", "title", "name")
 
 _TABLES: dict[str, type] = {"content": ContentConfig, "categories": CategoriesConfig}
-_PATH_KEYS = ("posts", "output")
+_PATH_KEYS = ("posts", "output", "cache_dir")
 _URL_KEYS = ("site_url", "feed_url")
 
 
@@ -109,8 +114,8 @@ def _read_file(path: Path) -> dict[str, Any]:
     except (OSError, tomllib.TOMLDecodeError) as error:
         raise ConfigError(f"{path}: {error}") from None
     for key in _PATH_KEYS:
-        if isinstance(data.get(key), str):
-            data[key] = path.parent / data[key]
+        if isinstance(data.get(key), str) and data[key]:
+            data[key] = str(path.parent / data[key])
     return data
 
 

@@ -60,10 +60,12 @@ _URL_NOISE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 _HTML_START = re.compile(r"\A\s*<(?:!--|[a-zA-Z])")
 _BLANK_RUNS = re.compile(r"\n\s*\n\s*")
 _BARE_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
-_BLOCK_TAGS = frozenset(
-    "address article aside blockquote br dd details div dl dt figcaption figure footer h1 h2 "
-    "h3 h4 h5 h6 header hr img li main nav ol p pre section summary table td th tr ul".split()
-)
+_BLOCK_TAGS = frozenset({
+    "address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl", "dt",
+    "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
+    "img", "li", "main", "nav", "ol", "p", "pre", "section", "summary", "table", "td", "th",
+    "tr", "ul",
+})  # fmt: skip
 _SENTENCE_END = "。！？；!?;"
 
 

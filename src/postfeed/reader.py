@@ -72,21 +72,47 @@ class _YAMLHandler(frontmatter.YAMLHandler):
 _HANDLER = _YAMLHandler()
 
 
-def find_posts(root: Path) -> list[Path]:
-    """Every post file below `root`, sorted; hidden files and folders are skipped.
+@dataclass(frozen=True, slots=True)
+class PostFile:
+    """A post file found on disk, with what the cache compares."""
+
+    path: Path
+    key: str  # path inside the posts folder, POSIX style: the cache key
+    size: int
+    mtime_ns: int
+
+
+def scan_posts(root: Path) -> list[PostFile]:
+    """Every post file below `root`, sorted by key; hidden files and folders are skipped.
 
     Symlinked folders are not followed, so a link loop cannot make this run forever.
+    A dangling symlink is skipped.
     """
-    found: list[Path] = []
-    for folder, dirs, files in os.walk(root):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        found.extend(
-            Path(folder, name)
-            for name in files
-            if not name.startswith(".") and os.path.splitext(name)[1].lower() in POST_SUFFIXES
-        )
-    found.sort()
+    found: list[PostFile] = []
+    folders = [root]
+    while folders:
+        folder = folders.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.name.startswith("."):
+                    continue
+                if entry.is_dir(follow_symlinks=False):
+                    folders.append(Path(entry.path))
+                elif os.path.splitext(entry.name)[1].lower() in POST_SUFFIXES:
+                    try:
+                        stat = entry.stat()
+                    except OSError:
+                        continue
+                    path = Path(entry.path)
+                    key = path.relative_to(root).as_posix()
+                    found.append(PostFile(path, key, stat.st_size, stat.st_mtime_ns))
+    found.sort(key=lambda post_file: post_file.key)
     return found
+
+
+def find_posts(root: Path) -> list[Path]:
+    """The paths of every post file below `root` (see scan_posts)."""
+    return [post_file.path for post_file in scan_posts(root)]
 
 
 def read_post(path: Path, root: Path, max_size: int) -> Post:

@@ -1,0 +1,175 @@
+"""The incremental cache: what was learned about each post file, kept between runs.
+
+Keyed by a post's path, size and modification time, it holds the post's
+normalized metadata (an Article without content) or the problems that rejected
+it, so a run reads only new and changed files. Rendered content is kept by the
+hash of the file's bytes, so only articles new to a feed are rendered.
+
+It is an SQLite file, safe to delete. A cache written by another version or for
+another configuration is discarded and rebuilt; so is one SQLite cannot read.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import sqlite3
+from collections.abc import Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from postfeed.article import Article, PostResult, Problem
+
+SCHEMA_VERSION = "1"
+
+_SCHEMA = """
+CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE posts (
+    path TEXT PRIMARY KEY,   -- relative to the posts folder
+    size INTEGER NOT NULL,
+    mtime_ns INTEGER NOT NULL,
+    skipped INTEGER NOT NULL,  -- 1: a draft or unpublished post
+    problems TEXT,           -- JSON list of [field, message, fatal, detail], NULL if none
+    -- The article's fields; title is NULL for a rejected or skipped post.
+    title TEXT, link TEXT, id TEXT, published REAL, updated REAL,
+    categories TEXT, tags TEXT, author TEXT, image TEXT
+);
+CREATE TABLE content (digest TEXT PRIMARY KEY, html TEXT NOT NULL, summary TEXT NOT NULL);
+"""
+# Separates categories in one column; no category can contain it (XML forbids it).
+_SEPARATOR = "\x1f"
+
+
+class Cache:
+    """An open cache. Use as a context manager; changes are committed on success."""
+
+    def __init__(self, path: Path | None, fingerprint: str) -> None:
+        """`path` None gives a cache that remembers nothing (for --force and tests)."""
+        self.path = path
+        self.fingerprint = fingerprint
+        self._db = self._open()
+
+    def __enter__(self) -> Cache:
+        return self
+
+    def __exit__(self, error_type: object, *_: object) -> None:
+        if error_type is None:
+            self._db.commit()
+        self._db.close()
+
+    def _open(self) -> sqlite3.Connection:
+        if self.path is None:
+            return self._create(":memory:")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            db = sqlite3.connect(self.path)
+            stored = dict(db.execute("SELECT key, value FROM meta"))
+            if stored.get("fingerprint") == self.fingerprint:
+                return db
+            db.close()
+        except sqlite3.DatabaseError:
+            with contextlib.suppress(NameError):
+                db.close()
+        # Another version, another configuration, or not a cache at all: start afresh.
+        for stale in (self.path, Path(f"{self.path}-journal")):
+            stale.unlink(missing_ok=True)
+        return self._create(str(self.path))
+
+    def _create(self, location: str) -> sqlite3.Connection:
+        db = sqlite3.connect(location)
+        db.executescript(_SCHEMA)
+        db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
+        db.commit()
+        return db
+
+    # Posts -----------------------------------------------------------------
+
+    def stats(self) -> dict[str, tuple[int, int]]:
+        """path -> (size, mtime_ns) of every post the cache knows."""
+        rows = self._db.execute("SELECT path, size, mtime_ns FROM posts")
+        return {path: (size, mtime_ns) for path, size, mtime_ns in rows}
+
+    def store(self, path: str, size: int, mtime_ns: int, result: PostResult) -> None:
+        article = result.article
+        fields = (
+            (article.title, article.link, article.id, article.published.timestamp(),
+             article.updated.timestamp(), _SEPARATOR.join(article.categories),
+             _SEPARATOR.join(article.tags), article.author, article.image)
+            if article else (None,) * 9
+        )  # fmt: skip
+        problems = [[p.field, p.message, p.fatal, p.detail] for p in result.problems]
+        self._db.execute(
+            "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (path, size, mtime_ns, int(result.skipped),
+             json.dumps(problems, ensure_ascii=False) if problems else None, *fields),
+        )  # fmt: skip
+
+    def forget(self, paths: Iterable[str]) -> None:
+        self._db.executemany("DELETE FROM posts WHERE path = ?", [(path,) for path in paths])
+
+    def clear(self) -> None:
+        self._db.execute("DELETE FROM posts")
+        self._db.execute("DELETE FROM content")
+
+    def articles(self, root: Path) -> list[Article]:
+        """Every cached article (without content), in path order."""
+        rows = self._db.execute(
+            "SELECT path, title, link, id, published, updated, categories, tags, author, image"
+            " FROM posts WHERE title IS NOT NULL ORDER BY path"
+        )
+        return [
+            Article(
+                source=root / path,
+                title=title,
+                link=link,
+                id=id_,
+                published=datetime.fromtimestamp(published, UTC),
+                updated=datetime.fromtimestamp(updated, UTC),
+                categories=tuple(categories.split(_SEPARATOR)) if categories else (),
+                tags=tuple(tags.split(_SEPARATOR)) if tags else (),
+                author=author,
+                image=image,
+            )
+            for path, title, link, id_, published, updated, categories, tags, author, image in rows
+        ]
+
+    def problems(self, root: Path) -> list[Problem]:
+        """Every problem of every cached post, in path order."""
+        rows = self._db.execute(
+            "SELECT path, problems FROM posts WHERE problems IS NOT NULL ORDER BY path"
+        )
+        return [
+            Problem(root / path, field, message, fatal, detail)
+            for path, problems in rows
+            for field, message, fatal, detail in json.loads(problems)
+        ]
+
+    def skipped(self) -> int:
+        return self._db.execute("SELECT count(*) FROM posts WHERE skipped").fetchone()[0]
+
+    # Rendered content --------------------------------------------------------
+
+    def content(self, digest: str) -> tuple[str, str] | None:
+        row = self._db.execute(
+            "SELECT html, summary FROM content WHERE digest = ?", (digest,)
+        ).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def store_content(self, digest: str, html: str, summary: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO content VALUES (?, ?, ?)", (digest, html, summary))
+
+    def keep_content(self, digests: set[str]) -> None:
+        """Forget rendered content no feed uses any more."""
+        self._db.execute(
+            "DELETE FROM content WHERE digest NOT IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(digests)),),
+        )
+
+    # The last build ----------------------------------------------------------
+
+    def get(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+    def set(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
