@@ -15,25 +15,27 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from postfeed import __version__, feeds
+from postfeed import __version__
 from postfeed.article import Article, PostError, Problem
 from postfeed.cache import SCHEMA_VERSION, Cache
-from postfeed.collector import Collection, collect, load_content
+from postfeed.collector import FUTURE_TOLERANCE, Collection, collect, load_content
 from postfeed.config import Config
 from postfeed.lock import LockBusy, exclusive_lock
 from postfeed.output import write_if_changed
+from postfeed.reader import PostFile, scan_posts
 
-# Feed file name -> the function that renders it.
-FEED_FILES: dict[str, Callable[[feeds.Channel, Sequence[Article]], bytes]] = {
-    "rss.xml": feeds.render_rss,
-    "atom.xml": feeds.render_atom,
-}
+if TYPE_CHECKING:
+    from postfeed import feeds
+
+# The feed files a build writes, each named for its format.
+FEED_FILES = ("rss.xml", "atom.xml")
 
 __all__ = ["BuildError", "BuildResult", "LockBusy", "build", "newest_first"]
 
@@ -49,6 +51,7 @@ class BuildResult:
     written: list[Path] = field(default_factory=list)  # every feed file of this build
     changed: list[Path] = field(default_factory=list)  # those whose bytes changed
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
+    up_to_date: bool = False  # nothing changed since the last build: nothing was done
 
     @property
     def problems(self) -> list[Problem]:
@@ -87,19 +90,24 @@ def build(
         ):
             if force:
                 cache.clear()
+            with clock("scan"):
+                files = scan_posts(config.posts)
+                state = _state(files, config)
+            if cache.get("state") == state:
+                return _unchanged(config, cache, files, clock.timings)
             with clock("collect"):
-                collection = collect(config, cache, now)
+                collection = collect(config, cache, files, now)
             result = BuildResult(collection, timings=clock.timings)
             with clock("content"):
                 digests = _fill_content(result, config, cache)
                 cache.keep_content(digests)
             with clock("render"):
-                rendered = {
-                    config.output / name: render(channel(config, name), result.articles)
-                    for name, render in FEED_FILES.items()
-                }
+                rendered = _render(config, result.articles)
             with clock("write"):
                 _write(rendered, result)
+            # The next run may skip all work if nothing changes, unless the clock matters.
+            clock_matters = _depends_on_clock(collection, now)
+            cache.set("state", "" if clock_matters else _state(files, config))
     except (OSError, sqlite3.Error) as error:
         where = getattr(error, "filename", None) or config.cache_location
         reason = getattr(error, "strerror", None) or error
@@ -107,7 +115,21 @@ def build(
     return result
 
 
+def _render(config: Config, articles: Sequence[Article]) -> dict[Path, bytes]:
+    # feedgen and lxml are imported here, on first use: they take a noticeable part
+    # of a second to import, and a build with nothing to write never needs them.
+    from postfeed import feeds
+
+    renderers = {"rss.xml": feeds.render_rss, "atom.xml": feeds.render_atom}
+    return {
+        config.output / name: renderers[name](channel(config, name), articles)
+        for name in FEED_FILES
+    }
+
+
 def channel(config: Config, file_name: str) -> feeds.Channel:
+    from postfeed import feeds
+
     return feeds.Channel(
         title=config.title,
         description=config.feed_description,
@@ -142,6 +164,42 @@ def _write(rendered: dict[Path, bytes], result: BuildResult) -> None:
         except OSError as error:
             raise BuildError(f"{path}: cannot write: {error.strerror or error}") from None
         result.written.append(path)
+
+
+def _state(files: list[PostFile], config: Config) -> str:
+    """A digest of everything a build's output depends on but the clock.
+
+    Equal to the last build's: every post file and feed file is as that build
+    left it, so there is nothing to do.
+    """
+    digest = hashlib.sha256(f"{_fingerprint(config)}|{config.limit}".encode())
+    for post_file in files:
+        digest.update(f"{post_file.key}\0{post_file.size}\0{post_file.mtime_ns}\n".encode())
+    for name in FEED_FILES:
+        try:
+            stat = (config.output / name).stat()
+        except FileNotFoundError:
+            return ""  # a feed is missing: build it
+        digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _depends_on_clock(collection: Collection, now: datetime | None) -> bool:
+    """Whether some post is dated in the future: then the clock decides what is shown."""
+    horizon = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
+    return collection.skipped_future > 0 or any(
+        article.published > horizon for article in collection.articles
+    )
+
+
+def _unchanged(
+    config: Config, cache: Cache, files: list[PostFile], timings: dict[str, float]
+) -> BuildResult:
+    """The result of a build that found nothing to do: the problems are still reported."""
+    collection = Collection(posts_read=len(files), skipped=cache.skipped())
+    collection.problems = cache.problems(config.posts)
+    written = [config.output / name for name in FEED_FILES]
+    return BuildResult(collection, written=written, timings=timings, up_to_date=True)
 
 
 def _fingerprint(config: Config) -> str:

@@ -121,11 +121,15 @@ def _run_build(args: argparse.Namespace) -> int:
     collection = result.collection
     # Quiet on success under cron: the summary is for people at a terminal (or -v).
     if args.verbose or (not args.quiet and sys.stderr.isatty()):
+        written = (
+            "feeds up to date"
+            if result.up_to_date
+            else f"{len(result.written)} feeds written ({len(result.changed)} changed, "
+            f"{len(result.articles)} articles)"
+        )
         print(
             f"postfeed: {collection.posts_read} posts read, {collection.rejected} rejected, "
-            f"{collection.skipped} skipped; {len(result.written)} feeds written "
-            f"({len(result.changed)} changed, {len(result.articles)} articles) "
-            f"to {config.output}",
+            f"{collection.skipped} skipped; {written} in {config.output}",
             file=sys.stderr,
         )
     if args.verbose:

@@ -12,14 +12,13 @@ import os
 import re
 import traceback
 from collections.abc import Callable, Iterable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 from typing import Any
 
-from postfeed import content, fields
+from postfeed import fields
 from postfeed.article import Article, PostError, PostResult, Problem
 from postfeed.cache import Cache
 from postfeed.config import Config
@@ -47,19 +46,23 @@ class Collection:
     posts_read: int = 0  # post files found
     posts_parsed: int = 0  # of those, files read this run (new or changed)
     skipped: int = 0  # drafts, unpublished and (with drop_future) future posts
+    skipped_future: int = 0  # of those, future posts
 
     @property
     def rejected(self) -> int:
         return len({problem.path for problem in self.problems if problem.fatal})
 
 
-def collect(config: Config, cache: Cache, now: datetime | None = None) -> Collection:
+def collect(
+    config: Config, cache: Cache, files: list[PostFile] | None = None, now: datetime | None = None
+) -> Collection:
     """Every post below `config.posts` as an Article (no content yet) or a Problem.
 
     Only new and changed files are read; the cache answers for the others.
+    `files` is the scan of the posts folder, when the caller has made it already.
     """
     now = now or datetime.now(UTC)
-    files = scan_posts(config.posts)
+    files = scan_posts(config.posts) if files is None else files
     known = cache.stats()
     cache.forget(known.keys() - {post_file.key for post_file in files})
     fresh = [f for f in files if known.get(f.key) != (f.size, f.mtime_ns)]
@@ -74,6 +77,7 @@ def collect(config: Config, cache: Cache, now: datetime | None = None) -> Collec
             collection.articles.append(article)
         elif config.drop_future:
             collection.skipped += 1
+            collection.skipped_future += 1
         else:  # checked on every run, not cached: tomorrow it may be true no more
             when = f"{article.published:%Y-%m-%d %H:%M} UTC"
             collection.problems.append(
@@ -105,10 +109,12 @@ def read_one(path: Path, config: Config) -> PostResult:
 
 
 def _read_all(files: list[PostFile], config: Config) -> Iterable[PostResult]:
-    paths = [post_file.path for post_file in files]
+    paths = [Path(post_file.path) for post_file in files]
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM or workers < 2:
         return [read_one(path, config) for path in paths]
+    from concurrent.futures import ProcessPoolExecutor  # only a cold build needs it
+
     with ProcessPoolExecutor(workers) as pool:
         return list(pool.map(partial(read_one, config=config), paths, chunksize=256))
 
@@ -163,6 +169,8 @@ def load_content(article: Article, config: Config, cache: Cache) -> tuple[Articl
     rendering is skipped when the cache has it for these very bytes and link.
     Returns the article and the cache key of its content.
     """
+    from postfeed import content  # imported on first use: a no-change run never needs it
+
     post = read_post(article.source, config.posts, config.max_post_size)
     digest = hashlib.sha256(f"{article.link}\0{post.body}".encode()).hexdigest()
     cached = cache.content(digest)

@@ -12,8 +12,6 @@ import email.utils
 import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
-from dateutil import parser as dateutil_parser
-
 # Abbreviations readers of Chinese news mean; CST is China Standard Time here.
 ZONE_ABBREVIATIONS: dict[str, int] = {
     "UTC": 0, "UT": 0, "GMT": 0, "Z": 0,
@@ -122,6 +120,8 @@ def _parse_rfc822(text: str) -> datetime | None:
 
 
 def _parse_fallback(text: str) -> datetime | None:
+    from dateutil import parser as dateutil_parser  # slow to import, rarely needed
+
     tzinfos = {name: seconds for name, seconds in ZONE_ABBREVIATIONS.items()}
     # Two different defaults: a field dateutil had to invent differs between them.
     results = [
