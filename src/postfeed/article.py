@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import traceback
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -56,6 +57,12 @@ class Problem:
     message: str
     fatal: bool  # True: the post was left out of the feeds; False: a warning
     detail: str = ""  # a traceback, for an unexpected error (shown with -v)
+
+    @classmethod
+    def from_exception(cls, path: Path, error: Exception) -> Problem:
+        """An unexpected error: a bug, reported against the one post it happened in."""
+        detail = "".join(traceback.format_exception(error)).rstrip()
+        return cls(path, "internal error", f"{type(error).__name__}: {error}", True, detail)
 
     def __str__(self) -> str:
         kind = "" if self.fatal else "warning: "

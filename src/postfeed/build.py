@@ -15,17 +15,17 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from postfeed import __version__
 from postfeed.article import Article, PostError, Problem
 from postfeed.cache import SCHEMA_VERSION, Cache
-from postfeed.collector import FUTURE_TOLERANCE, Collection, collect, load_content
+from postfeed.collector import Collection, collect, load_content, newest_articles
 from postfeed.config import Config
 from postfeed.lock import LockBusy, exclusive_lock
 from postfeed.output import write_if_changed
@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 # The feed files a build writes, each named for its format.
 FEED_FILES = ("rss.xml", "atom.xml")
 
-__all__ = ["BuildError", "BuildResult", "LockBusy", "build", "newest_first"]
+__all__ = ["BuildError", "BuildResult", "LockBusy", "build", "check"]
 
 
 class BuildError(Exception):
@@ -56,12 +56,6 @@ class BuildResult:
     @property
     def problems(self) -> list[Problem]:
         return self.collection.problems
-
-
-def newest_first(articles: Sequence[Article]) -> list[Article]:
-    """Newest first; equal dates in the order of their file paths, so runs agree."""
-    by_path = sorted(articles, key=lambda article: article.source.as_posix())
-    return sorted(by_path, key=lambda article: article.published, reverse=True)
 
 
 def build(
@@ -99,20 +93,61 @@ def build(
                 collection = collect(config, cache, files, now)
             result = BuildResult(collection, timings=clock.timings)
             with clock("content"):
-                digests = _fill_content(result, config, cache)
+                digests = _fill_content(result, newest_articles(config, cache, now), config, cache)
                 cache.keep_content(digests)
             with clock("render"):
-                rendered = _render(config, result.articles)
+                rendered = _render_isolating_failures(config, result)
             with clock("write"):
                 _write(rendered, result)
             # The next run may skip all work if nothing changes, unless the clock matters.
-            clock_matters = _depends_on_clock(collection, now)
-            cache.set("state", "" if clock_matters else _state(files, config))
+            cache.set("state", "" if collection.future else _state(files, config))
     except (OSError, sqlite3.Error) as error:
         where = getattr(error, "filename", None) or config.cache_location
         reason = getattr(error, "strerror", None) or error
         raise BuildError(f"{where}: {reason}") from None
     return result
+
+
+def check(config: Config, now: datetime | None = None) -> Collection:
+    """Read and normalize every post, content included, and write nothing.
+
+    For `postfeed check`: every problem of every post, in path order.
+    """
+    if not config.posts.is_dir():
+        raise BuildError(f"{config.posts}: no such folder of posts")
+    with Cache(None, "") as memory:
+        collection = collect(config, memory, now=now)
+        for article in newest_articles(config, memory, now):
+            try:
+                load_content(article, config, None)
+            except PostError as error:
+                collection.problems.append(
+                    Problem(article.source, error.field, error.message, True)
+                )
+            except Exception as error:
+                collection.problems.append(Problem.from_exception(article.source, error))
+    collection.problems.sort(key=lambda problem: problem.path.as_posix())
+    return collection
+
+
+def _render_isolating_failures(config: Config, result: BuildResult) -> dict[Path, bytes]:
+    """The feeds; an article that cannot be written is reported and left out.
+
+    Normalizing should make every article writable; if one slips through, it
+    must cost only itself, never the feed.
+    """
+    try:
+        return _render(config, result.articles)
+    except Exception:
+        writable = []
+        for article in result.articles:
+            try:
+                _render(config, [article])
+                writable.append(article)
+            except Exception as error:
+                result.problems.append(Problem.from_exception(article.source, error))
+        result.articles = writable
+        return _render(config, writable)
 
 
 def _render(config: Config, articles: Sequence[Article]) -> dict[Path, bytes]:
@@ -140,16 +175,21 @@ def channel(config: Config, file_name: str) -> feeds.Channel:
     )
 
 
-def _fill_content(result: BuildResult, config: Config, cache: Cache) -> set[str]:
+def _fill_content(
+    result: BuildResult, newest: Iterable[Article], config: Config, cache: Cache
+) -> set[str]:
     """Render the newest `limit` articles; a post that fails here makes room for the next."""
     digests = set()
-    for article in newest_first(result.collection.articles):
+    for article in newest:
         if len(result.articles) == config.limit:
             break
         try:
             finished, digest = load_content(article, config, cache)
         except PostError as error:
             result.problems.append(Problem(article.source, error.field, error.message, True))
+            continue
+        except Exception as error:  # a bug, but it must cost only this post
+            result.problems.append(Problem.from_exception(article.source, error))
             continue
         result.articles.append(finished)
         digests.add(digest)
@@ -182,14 +222,6 @@ def _state(files: list[PostFile], config: Config) -> str:
             return ""  # a feed is missing: build it
         digest.update(f"{name}\0{stat.st_size}\0{stat.st_mtime_ns}\n".encode())
     return digest.hexdigest()
-
-
-def _depends_on_clock(collection: Collection, now: datetime | None) -> bool:
-    """Whether some post is dated in the future: then the clock decides what is shown."""
-    horizon = (now or datetime.now(UTC)) + FUTURE_TOLERANCE
-    return collection.skipped_future > 0 or any(
-        article.published > horizon for article in collection.articles
-    )
 
 
 def _unchanged(

@@ -14,13 +14,13 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from postfeed.article import Article, PostResult, Problem
 
-SCHEMA_VERSION = "1"
+SCHEMA_VERSION = "2"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -34,8 +34,10 @@ CREATE TABLE posts (
     title TEXT, link TEXT, id TEXT, published REAL, updated REAL,
     categories TEXT, tags TEXT, author TEXT, image TEXT
 );
+CREATE INDEX posts_newest ON posts (published DESC, path) WHERE title IS NOT NULL;
 CREATE TABLE content (digest TEXT PRIMARY KEY, html TEXT NOT NULL, summary TEXT NOT NULL);
 """
+_ARTICLE_COLUMNS = "path, title, link, id, published, updated, categories, tags, author, image"
 # Separates categories in one column; no category can contain it (XML forbids it).
 _SEPARATOR = "\x1f"
 
@@ -108,30 +110,33 @@ class Cache:
         self._db.executemany("DELETE FROM posts WHERE path = ?", [(path,) for path in paths])
 
     def clear(self) -> None:
+        """Forget everything: the next build reads every post again."""
         self._db.execute("DELETE FROM posts")
         self._db.execute("DELETE FROM content")
+        self._db.execute("DELETE FROM meta WHERE key != 'fingerprint'")
 
-    def articles(self, root: Path) -> list[Article]:
-        """Every cached article (without content), in path order."""
+    def newest(self, root: Path, until: datetime | None = None) -> Iterator[Article]:
+        """Cached articles (without content), newest first, equal dates in path order.
+
+        With `until`, articles dated after it are left out.
+        """
+        query = f"SELECT {_ARTICLE_COLUMNS} FROM posts WHERE title IS NOT NULL"
+        parameters: tuple[float, ...] = ()
+        if until is not None:
+            query += " AND published <= ?"
+            parameters = (until.timestamp(),)
+        cursor = self._db.execute(query + " ORDER BY published DESC, path", parameters)
+        while rows := cursor.fetchmany(64):
+            yield from (_article(root, row) for row in rows)
+
+    def articles_after(self, root: Path, after: datetime) -> list[Article]:
+        """Cached articles dated after `after`, in path order."""
         rows = self._db.execute(
-            "SELECT path, title, link, id, published, updated, categories, tags, author, image"
-            " FROM posts WHERE title IS NOT NULL ORDER BY path"
+            f"SELECT {_ARTICLE_COLUMNS} FROM posts"
+            " WHERE title IS NOT NULL AND published > ? ORDER BY path",
+            (after.timestamp(),),
         )
-        return [
-            Article(
-                source=root / path,
-                title=title,
-                link=link,
-                id=id_,
-                published=datetime.fromtimestamp(published, UTC),
-                updated=datetime.fromtimestamp(updated, UTC),
-                categories=tuple(categories.split(_SEPARATOR)) if categories else (),
-                tags=tuple(tags.split(_SEPARATOR)) if tags else (),
-                author=author,
-                image=image,
-            )
-            for path, title, link, id_, published, updated, categories, tags, author, image in rows
-        ]
+        return [_article(root, row) for row in rows]
 
     def problems(self, root: Path) -> list[Problem]:
         """Every problem of every cached post, in path order."""
@@ -173,3 +178,19 @@ class Cache:
 
     def set(self, key: str, value: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+
+def _article(root: Path, row: tuple) -> Article:
+    path, title, link, id_, published, updated, categories, tags, author, image = row
+    return Article(
+        source=root / path,
+        title=title,
+        link=link,
+        id=id_,
+        published=datetime.fromtimestamp(published, UTC),
+        updated=datetime.fromtimestamp(updated, UTC),
+        categories=tuple(categories.split(_SEPARATOR)) if categories else (),
+        tags=tuple(tags.split(_SEPARATOR)) if tags else (),
+        author=author,
+        image=image,
+    )

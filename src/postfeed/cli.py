@@ -9,20 +9,27 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from postfeed import __version__
-from postfeed.build import BuildError, LockBusy, build
-from postfeed.config import ConfigError, load_config
+from postfeed.article import Problem
+from postfeed.build import BuildError, LockBusy, build, check
+from postfeed.config import Config, ConfigError, load_config
 
 EXIT_OK = 0
 EXIT_REJECTED = 1
 EXIT_USAGE = 2
 EXIT_BUSY = 3
 
-EXIT_STATUS_HELP = """\
+BUILD_STATUS_HELP = """\
 exit status:
   0  feeds written, every post used
-  1  feeds written, but some posts were rejected (each is listed as PATH: reason)
+  1  feeds written, but some posts were rejected (each is listed as PATH: field: reason)
   2  usage or configuration error, or the feeds could not be written (nothing changed)
   3  another build of the same output folder is running (see --wait); nothing done
+"""
+CHECK_STATUS_HELP = """\
+exit status:
+  0  no post has an error (there may be warnings)
+  1  some posts have errors: a build would leave them out
+  2  usage or configuration error
 """
 
 
@@ -39,40 +46,48 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="postfeed",
         description="Turn a folder of posts into RSS 2.0 and Atom 1.0 feeds.",
-        epilog=EXIT_STATUS_HELP,
+        epilog=BUILD_STATUS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"postfeed {__version__}")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    build_parser = commands.add_parser(
-        "build",
-        help="read the posts and write the feeds",
-        description="Read every post below --posts and write rss.xml and atom.xml to --output.",
-        epilog=EXIT_STATUS_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    build_parser.add_argument(
+    reading = argparse.ArgumentParser(add_help=False)
+    reading.add_argument(
         "--posts", type=Path, metavar="DIR", help="folder of posts (default: posts)"
     )
-    build_parser.add_argument(
-        "--output", type=Path, metavar="DIR", help="folder for the feeds (default: output)"
-    )
-    build_parser.add_argument(
+    reading.add_argument(
         "--config",
         type=Path,
         metavar="FILE",
         help="configuration file (default: ./postfeed.toml if present)",
     )
-    build_parser.add_argument("--site-url", metavar="URL", help="where the articles live")
-    build_parser.add_argument(
-        "--limit", type=int, metavar="N", help="articles per feed (default: 50)"
-    )
-    build_parser.add_argument(
+    reading.add_argument("--site-url", metavar="URL", help="where the articles live")
+    reading.add_argument(
         "--strict",
         action="store_true",
         default=None,
-        help="reject posts without a date instead of using the file time",
+        help="a post without a date is an error, not a warning",
+    )
+    loudness = reading.add_mutually_exclusive_group()
+    loudness.add_argument("-q", "--quiet", action="store_true", help="print only errors")
+    loudness.add_argument(
+        "-v", "--verbose", action="store_true", help="print the summary, timings and tracebacks too"
+    )
+
+    build_parser = commands.add_parser(
+        "build",
+        parents=[reading],
+        help="read the posts and write the feeds",
+        description="Read every post below --posts and write rss.xml and atom.xml to --output.",
+        epilog=BUILD_STATUS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    build_parser.add_argument(
+        "--output", type=Path, metavar="DIR", help="folder for the feeds (default: output)"
+    )
+    build_parser.add_argument(
+        "--limit", type=int, metavar="N", help="articles per feed (default: 50)"
     )
     build_parser.add_argument(
         "--force", action="store_true", help="re-read every post, ignoring the cache"
@@ -82,30 +97,38 @@ def _parser() -> argparse.ArgumentParser:
         type=float,
         default=0.0,
         metavar="SECONDS",
-        help="wait this long for another running build to finish (default: 0)",
-    )
-    loudness = build_parser.add_mutually_exclusive_group()
-    loudness.add_argument(
-        "-q", "--quiet", action="store_true", help="print only rejected posts and errors"
-    )
-    loudness.add_argument(
-        "-v", "--verbose", action="store_true", help="print tracebacks and timings too"
+        help="wait this long for a running build of the same output to finish (default: 0)",
     )
     build_parser.set_defaults(run=_run_build)
+
+    check_parser = commands.add_parser(
+        "check",
+        parents=[reading],
+        help="read and normalize every post, report every problem, write nothing",
+        description="Read and normalize every post below --posts (content included) and print "
+        "each problem as PATH: field: message. Nothing is written.",
+        epilog=CHECK_STATUS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    check_parser.set_defaults(run=_run_check, output=None, limit=None)
     return parser
+
+
+def _load(args: argparse.Namespace) -> Config:
+    return load_config(
+        args.config,
+        posts=args.posts,
+        output=args.output,
+        site_url=args.site_url,
+        limit=args.limit,
+        strict=args.strict,
+    )
 
 
 def _run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
-        config = load_config(
-            args.config,
-            posts=args.posts,
-            output=args.output,
-            site_url=args.site_url,
-            limit=args.limit,
-            strict=args.strict,
-        )
+        config = _load(args)
         result = build(config, force=args.force, wait=args.wait)
     except (ConfigError, BuildError) as error:
         print(f"postfeed: error: {error}", file=sys.stderr)
@@ -113,11 +136,7 @@ def _run_build(args: argparse.Namespace) -> int:
     except LockBusy as error:
         print(f"postfeed: {error}", file=sys.stderr)
         return EXIT_BUSY
-    for problem in result.problems:
-        if problem.fatal or not args.quiet:
-            print(problem, file=sys.stderr)
-            if args.verbose and problem.detail:
-                print(problem.detail, file=sys.stderr)
+    _print_problems(result.problems, args)
     collection = result.collection
     # Quiet on success under cron: the summary is for people at a terminal (or -v).
     if args.verbose or (not args.quiet and sys.stderr.isatty()):
@@ -140,3 +159,28 @@ def _run_build(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return EXIT_REJECTED if collection.rejected else EXIT_OK
+
+
+def _run_check(args: argparse.Namespace) -> int:
+    try:
+        collection = check(_load(args))
+    except (ConfigError, BuildError) as error:
+        print(f"postfeed: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    _print_problems(collection.problems, args)
+    if not args.quiet:
+        warnings = sum(1 for problem in collection.problems if not problem.fatal)
+        print(
+            f"postfeed: {collection.posts_read} posts checked, {collection.rejected} with errors, "
+            f"{warnings} warnings",
+            file=sys.stderr,
+        )
+    return EXIT_REJECTED if collection.rejected else EXIT_OK
+
+
+def _print_problems(problems: Sequence[Problem], args: argparse.Namespace) -> None:
+    for problem in problems:
+        if problem.fatal or not args.quiet:
+            print(problem, file=sys.stderr)
+            if args.verbose and problem.detail:
+                print(problem.detail, file=sys.stderr)

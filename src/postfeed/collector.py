@@ -10,8 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -39,14 +38,17 @@ PARALLEL_FROM = 2000
 
 @dataclass
 class Collection:
-    """What the collector found: articles without content yet, and every problem."""
+    """What the collector found: every problem, and counts.
 
-    articles: list[Article] = field(default_factory=list)
+    The articles themselves stay in the cache, where `newest_articles` reads them
+    newest first: a feed needs only the first few of 100,000.
+    """
+
     problems: list[Problem] = field(default_factory=list)
     posts_read: int = 0  # post files found
     posts_parsed: int = 0  # of those, files read this run (new or changed)
     skipped: int = 0  # drafts, unpublished and (with drop_future) future posts
-    skipped_future: int = 0  # of those, future posts
+    future: int = 0  # articles dated more than a day ahead (warned about, or skipped)
 
     @property
     def rejected(self) -> int:
@@ -56,12 +58,11 @@ class Collection:
 def collect(
     config: Config, cache: Cache, files: list[PostFile] | None = None, now: datetime | None = None
 ) -> Collection:
-    """Every post below `config.posts` as an Article (no content yet) or a Problem.
+    """Bring the cache up to date with the posts below `config.posts`; report every problem.
 
     Only new and changed files are read; the cache answers for the others.
     `files` is the scan of the posts folder, when the caller has made it already.
     """
-    now = now or datetime.now(UTC)
     files = scan_posts(config.posts) if files is None else files
     known = cache.stats()
     cache.forget(known.keys() - {post_file.key for post_file in files})
@@ -72,19 +73,29 @@ def collect(
     collection = Collection(posts_read=len(files), posts_parsed=len(fresh))
     collection.problems = cache.problems(config.posts)
     collection.skipped = cache.skipped()
-    for article in cache.articles(config.posts):
-        if article.published <= now + FUTURE_TOLERANCE:
-            collection.articles.append(article)
-        elif config.drop_future:
-            collection.skipped += 1
-            collection.skipped_future += 1
-        else:  # checked on every run, not cached: tomorrow it may be true no more
+    # Checked on every run, not cached: tomorrow it may be true no more.
+    future = cache.articles_after(config.posts, _horizon(now))
+    collection.future = len(future)
+    if config.drop_future:
+        collection.skipped += len(future)
+    else:
+        for article in future:
             when = f"{article.published:%Y-%m-%d %H:%M} UTC"
             collection.problems.append(
                 Problem(article.source, "date", f"{when} is in the future", fatal=False)
             )
-            collection.articles.append(article)
+    collection.problems.sort(key=lambda problem: problem.path.as_posix())
     return collection
+
+
+def newest_articles(config: Config, cache: Cache, now: datetime | None = None) -> Iterator[Article]:
+    """Every article, newest first (equal dates in path order), without content."""
+    until = _horizon(now) if config.drop_future else None
+    return cache.newest(config.posts, until)
+
+
+def _horizon(now: datetime | None) -> datetime:
+    return (now or datetime.now(UTC)) + FUTURE_TOLERANCE
 
 
 def read_one(path: Path, config: Config) -> PostResult:
@@ -103,7 +114,7 @@ def read_one(path: Path, config: Config) -> PostResult:
     except PostError as error:
         problems.append(Problem(path, error.field, error.message, fatal=True))
     except Exception as error:  # a bug, but it must cost only this post
-        problems.append(_internal_error(path, error))
+        problems.append(Problem.from_exception(path, error))
     problems.extend(Problem(path, *_split(w), fatal=False) for w in warnings)
     return PostResult(article, tuple(problems), skipped)
 
@@ -162,25 +173,27 @@ def describe(post: Post, config: Config, warn: Callable[[str], None]) -> Article
     )
 
 
-def load_content(article: Article, config: Config, cache: Cache) -> tuple[Article, str]:
+def load_content(article: Article, config: Config, cache: Cache | None) -> tuple[Article, str]:
     """The article with its content rendered and sanitized, and its summary.
 
     The post is read again (holding every body in memory would not scale);
     rendering is skipped when the cache has it for these very bytes and link.
-    Returns the article and the cache key of its content.
+    Returns the article and the cache key of its content. With no cache, nothing
+    is looked up or kept.
     """
     from postfeed import content  # imported on first use: a no-change run never needs it
 
     post = read_post(article.source, config.posts, config.max_post_size)
     digest = hashlib.sha256(f"{article.link}\0{post.body}".encode()).hexdigest()
-    cached = cache.content(digest)
+    cached = cache.content(digest) if cache else None
     if cached is None:
         body_html = content.render(post.body, _body_format(post.meta))
         body_html = content.clean(body_html, config.content.drop, config.content.iframe_hosts)
         safe_html = content.sanitize(body_html, article.link)
         summary = fields.plain_line(post.meta.get("description") or post.meta.get("excerpt"))
         cached = (safe_html, summary or content.summarize(safe_html))
-        cache.store_content(digest, *cached)
+        if cache:
+            cache.store_content(digest, *cached)
     return replace(article, content=cached[0], summary=cached[1]), digest
 
 
@@ -236,8 +249,3 @@ def _title_from_body(post: Post) -> str:
 def _split(warning: str) -> tuple[str, str]:
     field_name, _, message = warning.partition(": ")
     return (field_name, message) if message else ("file", warning)
-
-
-def _internal_error(path: Path, error: Exception) -> Problem:
-    detail = "".join(traceback.format_exception(error)).rstrip()
-    return Problem(path, "internal error", f"{type(error).__name__}: {error}", True, detail)

@@ -22,6 +22,7 @@ ZONE_ABBREVIATIONS: dict[str, int] = {
 
 # `GMT+8`, `UTC+08:00`, `GMT-0530`: the offset reads as written (dateutil flips the sign).
 _GMT_OFFSET = re.compile(r"\s*\(?(?:GMT|UTC)\s*([+-])(\d{1,2})(?::?(\d{2}))?\)?\s*$", re.IGNORECASE)
+_ZONE_SUFFIX = re.compile(r"(?<=\d)\s*\(?([A-Za-z]{1,4})\)?$")
 _BEIJING = re.compile(r"\s*[（(]?北京时间[）)]?\s*")
 # 2021-9-10, 2021/09/10 19:48, 2021年09月10日 19时48分, 2018-02-24  +0800
 _NUMERIC = re.compile(
@@ -68,6 +69,12 @@ def _parse_text(text: str, zone: tzinfo) -> datetime:
     if _BEIJING.search(text):
         text = _BEIJING.sub(" ", text).strip()
         zone = timezone(timedelta(hours=8))
+    abbreviation = _ZONE_SUFFIX.search(text)
+    if abbreviation and abbreviation.group(1).upper() in ZONE_ABBREVIATIONS:
+        # Our table, not the parsers': email.utils reads CST as US Central time.
+        seconds = ZONE_ABBREVIATIONS[abbreviation.group(1).upper()]
+        zone = timezone(timedelta(seconds=seconds))
+        text = text[: abbreviation.start()].strip()
     offset = _GMT_OFFSET.search(text)
     if offset and re.search(r"\d", text[: offset.start()]):
         sign, hours, minutes = offset.groups()

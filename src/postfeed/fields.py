@@ -23,6 +23,8 @@ ID_KEYS = ("id", "guid")
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>|<!--.*?-->", re.DOTALL)
+# Tags that break a line: they become a space; other tags just go (CJK has no spaces).
+_BREAKING_TAG = re.compile(r"</?(?:br|p|div|li|h[1-6]|tr|td|th|hr)\b[^<>]*>", re.IGNORECASE)
 _HOST_LIKE = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[:/]|$)", re.IGNORECASE)
 _URL_SAFE = "%:/?#[]@!$&'()*+,;=~"
 
@@ -45,7 +47,8 @@ def as_text(value: Any) -> str:
 
 def plain_line(value: Any) -> str:
     """One line of plain text: tags stripped, entities decoded, controls removed."""
-    text = html.unescape(_TAG.sub(" ", as_text(value)))
+    text = _TAG.sub("", _BREAKING_TAG.sub(" ", as_text(value)))
+    text = html.unescape(text)
     text = _CONTROL.sub(" ", text)
     return " ".join(text.split())
 
@@ -102,9 +105,9 @@ def first_value(meta: Mapping[str, Any], keys: Iterable[str]) -> Any:
 
 def image(value: Any, base_url: str) -> str | None:
     """An absolute http(s) image URL, or None."""
-    if value is None:
-        return None
     url = as_text(value).strip()
+    if not url:
+        return None
     if url.startswith("//"):
         url = "https:" + url
     url = urljoin(base_url, url)
@@ -191,3 +194,43 @@ def _flatten(value: Any) -> Iterable[Any]:
             yield from _flatten(item)
     else:
         yield value
+
+
+MAX_SLUG_LENGTH = 80
+# Names Windows will not create a file or folder with, whatever the extension.
+_RESERVED_NAMES = frozenset(
+    {"con", "prn", "aux", "nul"} | {f"com{n}" for n in range(10)} | {f"lpt{n}" for n in range(10)}
+)
+
+
+def category_slug(name: str) -> str:
+    """A path segment and URL segment for a category: CJK kept, nothing else unsafe.
+
+    Lower case after NFKC; runs of anything but letters, digits, `_` and `-`
+    become one `-`; never empty, never `.` or `..`, never a Windows device name,
+    at most MAX_SLUG_LENGTH characters.
+    """
+    text = unicodedata.normalize("NFKC", name).casefold()
+    slug = re.sub(r"[^\w-]+", "-", text).strip("-_")[:MAX_SLUG_LENGTH].strip("-_")
+    if not slug:
+        return "category"
+    if slug.split(".")[0] in _RESERVED_NAMES:
+        slug += "-"
+    return slug
+
+
+def category_slugs(names: Iterable[str]) -> dict[str, str]:
+    """A unique slug for each category: the first to claim one keeps it, later ones get -2, -3…"""
+    slugs: dict[str, str] = {}
+    taken: set[str] = set()
+    for name in names:
+        if name in slugs:
+            continue
+        base = slug = category_slug(name)
+        number = 1
+        while slug in taken:
+            number += 1
+            slug = f"{base[: MAX_SLUG_LENGTH - len(str(number)) - 1]}-{number}"
+        slugs[name] = slug
+        taken.add(slug)
+    return slugs

@@ -49,15 +49,17 @@ class _FrontMatterLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.Saf
     """Safe loading, and plain scalars stay text.
 
     YAML 1.1 would turn `title: yes` into True and `title: 1.10` into 1.1, losing
-    what the author wrote; front matter is text, so only null and timestamps are
-    resolved. Tags that would build objects are refused by the safe constructor.
+    what the author wrote; front matter is text, so only null is resolved. Dates
+    stay text too: postfeed.dates reads more formats than YAML, and reports an
+    impossible date such as 2021-02-30 as a date error. Tags that would build
+    objects are refused by the safe constructor.
     """
 
     yaml_implicit_resolvers: ClassVar = {
         first: [
             (tag, regexp)
             for tag, regexp in resolvers
-            if not tag.endswith((":bool", ":int", ":float"))
+            if not tag.endswith((":bool", ":int", ":float", ":timestamp"))
         ]
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
@@ -179,6 +181,8 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         raise PostError("front matter", f"invalid YAML{where}: {reason}") from None
     except yaml.YAMLError as error:
         raise PostError("front matter", f"invalid YAML: {error}") from None
+    except (ValueError, TypeError, OverflowError) as error:  # e.g. !!timestamp 2021-02-30
+        raise PostError("front matter", f"invalid value: {error}") from None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
@@ -201,5 +205,5 @@ def _walk(value: Any) -> Iterator[Any]:
         if isinstance(item, dict):
             stack.extend(item.keys())
             stack.extend(item.values())
-        elif isinstance(item, list):
+        elif isinstance(item, list | tuple | set):  # !!pairs and !!omap make tuples
             stack.extend(item)

@@ -1,0 +1,479 @@
+"""Specification of postfeed.reader: finding post files, decoding them, splitting front matter."""
+
+from __future__ import annotations
+
+import builtins
+import codecs
+import os
+import pathlib
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from postfeed.article import PostError
+from postfeed.reader import decode, find_posts, read_post, split_front_matter
+
+MAX_SIZE = 10_000_000
+
+# Text written for these tests (not taken from any corpus).
+TITLE = "三省签署协同发展协议，联合办公室在武汉成立"
+BODY = (
+    "本报记者报道：湖北、湖南、江西三省今天在武汉举行会议，签署了七份合作协议，"
+    "决定成立协同发展联合办公室，推动交通、产业、生态等方面的合作。"
+)
+POST = f"---\ntitle: {TITLE}\ndate: 2021-09-10 19:48:10\ncategories:\n- 金融\n---\n{BODY}\n"
+
+
+def posts_root(tmp_path: Path) -> Path:
+    return tmp_path / "posts"
+
+
+def read(path: Path, tmp_path: Path, max_size: int = MAX_SIZE):
+    return read_post(path, posts_root(tmp_path), max_size)
+
+
+def write_bytes(tmp_path: Path, name: str, data: bytes) -> Path:
+    path = posts_root(tmp_path) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    return path
+
+
+def relative(paths: list[Path], root: Path) -> list[str]:
+    return [path.relative_to(root).as_posix() for path in paths]
+
+
+# --- find_posts ---------------------------------------------------------------------------
+
+
+def test_find_posts_finds_every_post_suffix_recursively(tmp_path, write_post) -> None:
+    for name in ["a.md", "b.markdown", "c.txt", "d.html", "finance/e.md", "x/y/z/f.html"]:
+        write_post(name, "text")
+    found = relative(find_posts(posts_root(tmp_path)), posts_root(tmp_path))
+    assert sorted(found) == [
+        "a.md", "b.markdown", "c.txt", "d.html", "finance/e.md", "x/y/z/f.html",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["UPPER.MD", "Mixed.Markdown", "shout.TXT", "page.HTML"])
+def test_find_posts_matches_suffixes_whatever_their_case(tmp_path, write_post, name) -> None:
+    write_post(name, "text")
+    assert relative(find_posts(posts_root(tmp_path)), posts_root(tmp_path)) == [name]
+
+
+@pytest.mark.parametrize(
+    "name", ["image.png", "config.yml", "post.md.bak", "post.mdx", "README", "notes.rst"]
+)
+def test_find_posts_skips_other_suffixes(tmp_path, write_post, name) -> None:
+    write_post("kept.md", "text")
+    write_post(name, "text")
+    assert relative(find_posts(posts_root(tmp_path)), posts_root(tmp_path)) == ["kept.md"]
+
+
+@pytest.mark.parametrize(
+    "name", [".hidden.md", ".git/post.md", "finance/.drafts/post.md", ".a/b/post.md"]
+)
+def test_find_posts_skips_hidden_files_and_folders(tmp_path, write_post, name) -> None:
+    write_post("kept.md", "text")
+    write_post(name, "text")
+    assert relative(find_posts(posts_root(tmp_path)), posts_root(tmp_path)) == ["kept.md"]
+
+
+def test_find_posts_returns_the_files_sorted(tmp_path, write_post) -> None:
+    for name in ["c.md", "a.md", "b/z.md", "b/a.md", "d.html"]:
+        write_post(name, "text")
+    found = relative(find_posts(posts_root(tmp_path)), posts_root(tmp_path))
+    assert found == ["a.md", "b/a.md", "b/z.md", "c.md", "d.html"]
+
+
+def test_find_posts_on_an_empty_folder_is_empty(tmp_path) -> None:
+    posts_root(tmp_path).mkdir()
+    assert find_posts(posts_root(tmp_path)) == []
+
+
+def test_a_folder_symlinked_to_its_parent_neither_hangs_nor_duplicates(tmp_path, write_post):
+    write_post("a.md", "text")
+    write_post("sub/b.md", "text")
+    (posts_root(tmp_path) / "sub" / "loop").symlink_to(posts_root(tmp_path), True)
+    (posts_root(tmp_path) / "self").symlink_to(".", True)
+    started = time.perf_counter()
+    found = relative(find_posts(posts_root(tmp_path)), posts_root(tmp_path))
+    assert time.perf_counter() - started < 2
+    assert found == ["a.md", "sub/b.md"]
+
+
+# --- decode -------------------------------------------------------------------------------
+
+
+def test_decode_utf8_gives_the_text_without_warnings() -> None:
+    assert decode(POST.encode("utf-8")) == (POST, ())
+
+
+def test_decode_drops_a_utf8_bom() -> None:
+    text, warnings = decode(codecs.BOM_UTF8 + POST.encode("utf-8"))
+    assert text == POST
+    assert warnings == ()
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        codecs.BOM_UTF16_LE + POST.encode("utf-16-le"),
+        codecs.BOM_UTF16_BE + POST.encode("utf-16-be"),
+    ],
+    ids=["le", "be"],
+)
+def test_decode_utf16_with_a_bom(data: bytes) -> None:
+    text, _ = decode(data)
+    assert text == POST
+
+
+def test_decode_gb18030_correctly_with_a_warning() -> None:
+    text, warnings = decode(POST.encode("gb18030"))
+    assert text == POST
+    assert len(warnings) == 1
+
+
+def test_decode_replaces_invalid_utf8_bytes_with_a_warning() -> None:
+    good = POST.encode("utf-8")
+    cut = good.index(BODY.encode("utf-8")) + 6
+    text, warnings = decode(good[:cut] + b"\xff\xfe" + good[cut:])
+    assert "\ufffd" in text
+    assert text.replace("\ufffd", "") == POST
+    assert len(warnings) == 1
+
+
+def test_decode_replaces_a_truncated_character_at_the_end_with_a_warning() -> None:
+    data = POST.encode("utf-8") + "中".encode()[:2]
+    text, warnings = decode(data)
+    assert text.startswith(POST)
+    assert text.endswith("\ufffd")
+    assert len(warnings) == 1
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["crlf", "cr"])
+def test_decode_turns_crlf_and_cr_line_ends_into_lf(newline: str) -> None:
+    text, _ = decode(POST.replace("\n", newline).encode("utf-8"))
+    assert text == POST
+
+
+# --- read_post: encodings and line ends ---------------------------------------------------
+
+
+def test_read_post_gives_front_matter_body_and_name(tmp_path, write_post) -> None:
+    path = write_post("finance/000_abc.md", POST)
+    post = read(path, tmp_path)
+    assert post.meta["title"] == TITLE
+    assert post.meta["categories"] == ["金融"]
+    assert post.body.strip() == BODY
+    assert post.name == "finance/000_abc"
+    assert post.path == path
+    assert post.warnings == ()
+
+
+@pytest.mark.parametrize("blank", ["\n", "\n\n\n", " \n\t\n"], ids=["one", "several", "spaces"])
+def test_blank_lines_before_the_first_delimiter_are_accepted(tmp_path, blank) -> None:
+    path = write_bytes(tmp_path, "post.md", (blank + POST).encode("utf-8"))
+    post = read(path, tmp_path)
+    assert post.meta["title"] == TITLE
+    assert post.body.strip() == BODY
+
+
+def test_utf8_with_bom_still_has_its_front_matter_read(tmp_path) -> None:
+    path = write_bytes(tmp_path, "post.md", codecs.BOM_UTF8 + POST.encode("utf-8"))
+    post = read(path, tmp_path)
+    assert post.meta["title"] == TITLE
+    assert post.body.strip() == BODY
+
+
+def test_utf8_with_bom_and_a_blank_first_line_has_its_front_matter_read(tmp_path) -> None:
+    path = write_bytes(tmp_path, "post.md", codecs.BOM_UTF8 + ("\n" + POST).encode("utf-8"))
+    assert read(path, tmp_path).meta["title"] == TITLE
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-le", "utf-16-be"])
+def test_utf16_with_bom_is_read(tmp_path, encoding: str) -> None:
+    bom = {"utf-16": b"", "utf-16-le": codecs.BOM_UTF16_LE, "utf-16-be": codecs.BOM_UTF16_BE}
+    path = write_bytes(tmp_path, "post.md", bom[encoding] + POST.encode(encoding))
+    post = read(path, tmp_path)
+    assert post.meta["title"] == TITLE
+    assert post.body.strip() == BODY
+
+
+def test_a_gb18030_post_is_decoded_correctly_with_a_warning(tmp_path, write_post) -> None:
+    path = write_post("post.md", POST, encoding="gb18030")
+    post = read(path, tmp_path)
+    assert post.meta["title"] == TITLE
+    assert post.meta["categories"] == ["金融"]
+    assert post.body.strip() == BODY
+    assert len(post.warnings) == 1
+
+
+def test_a_post_with_invalid_bytes_is_read_with_them_replaced_and_a_warning(tmp_path) -> None:
+    data = POST.encode("utf-8").replace(BODY[:4].encode(), BODY[:4].encode() + b"\xff")
+    post = read(write_bytes(tmp_path, "post.md", data), tmp_path)
+    assert post.meta["title"] == TITLE
+    assert post.body.strip() == BODY[:4] + "\ufffd" + BODY[4:]
+    assert len(post.warnings) == 1
+
+
+@pytest.mark.parametrize("newline", ["\r\n", "\r"], ids=["crlf", "cr"])
+def test_crlf_and_cr_line_ends_are_read(tmp_path, newline: str) -> None:
+    path = write_bytes(tmp_path, "post.md", POST.replace("\n", newline).encode("utf-8"))
+    post = read(path, tmp_path)
+    assert post.meta["title"] == TITLE
+    assert post.meta["categories"] == ["金融"]
+    assert "\r" not in post.body
+    assert post.body.strip() == BODY
+
+
+def test_front_matter_indented_by_one_space_is_read(tmp_path, write_post) -> None:
+    text = "---\n title: 缩进的标题\n date: 2021-09-10\n categories: 金融\n---\n正文\n"
+    post = read(write_bytes(tmp_path, "post.md", text.encode()), tmp_path)
+    assert post.meta == {"title": "缩进的标题", "date": "2021-09-10", "categories": "金融"}
+    assert post.body.strip() == "正文"
+
+
+def test_delimiter_lines_with_trailing_spaces_are_accepted(tmp_path) -> None:
+    text = "---  \ntitle: 标题\n--- \n正文\n"
+    post = read(write_bytes(tmp_path, "post.md", text.encode()), tmp_path)
+    assert post.meta == {"title": "标题"}
+    assert post.body.strip() == "正文"
+
+
+# --- read_post: front matter --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["# 标题\n\n正文一段。\n", "正文\n\n---\n\n分隔线之后\n", "<div><p>HTML 正文</p></div>\n", ""],
+    ids=["markdown", "horizontal-rule-later", "html", "empty"],
+)
+def test_a_post_without_front_matter_is_all_body(tmp_path, text: str) -> None:
+    post = read(write_bytes(tmp_path, "post.md", text.encode()), tmp_path)
+    assert post.meta == {}
+    assert post.body == text
+
+
+def test_empty_front_matter_is_an_empty_mapping(tmp_path) -> None:
+    post = read(write_bytes(tmp_path, "post.md", b"---\n---\nbody\n"), tmp_path)
+    assert post.meta == {}
+    assert post.body.strip() == "body"
+
+
+def test_the_body_may_contain_more_delimiter_lines(tmp_path) -> None:
+    text = "---\ntitle: 标题\n---\n第一段\n\n---\n\n第二段\n"
+    post = read(write_bytes(tmp_path, "post.md", text.encode()), tmp_path)
+    assert post.meta == {"title": "标题"}
+    assert post.body.strip() == "第一段\n\n---\n\n第二段"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["---\ntitle: 标题\n\n正文\n", "\n---\ntitle: 标题\n", "---\n"],
+    ids=["body", "eof", "only"],
+)
+def test_unterminated_front_matter_is_an_error(tmp_path, text: str) -> None:
+    with pytest.raises(PostError) as caught:
+        read(write_bytes(tmp_path, "post.md", text.encode()), tmp_path)
+    assert caught.value.field == "front matter"
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ("---\ntitle: a\nx: y: z\n---\nbody\n", 3),
+        ("\n---\ntitle: a\nx: y: z\n---\nbody\n", 4),
+        ("\n\n\n---\ntitle: a\ndate: 2021-09-10\nx: y: z\n---\nbody\n", 7),
+        ("\n---\ntitle: a\ncategories:\n- 金融\n\tbad: 1\n---\nbody\n", 6),
+        ("\r\n---\r\ntitle: a\r\nx: y: z\r\n---\r\nbody\r\n", 4),
+        ("\ufeff\n---\ntitle: a\nx: y: z\n---\nbody\n", 4),
+    ],
+    ids=["no-blank", "one-blank", "three-blanks", "tab", "crlf", "bom"],
+)
+def test_invalid_yaml_is_an_error_with_its_line_number_in_the_file(tmp_path, text, line) -> None:
+    path = write_bytes(tmp_path, "post.md", text.encode("utf-8"))
+    with pytest.raises(PostError) as caught:
+        read(path, tmp_path)
+    assert caught.value.field == "front matter"
+    numbers = [int(n) for n in re.findall(r"\bline (\d+)", caught.value.message)]
+    assert numbers == [line], caught.value.message
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        '!!python/object/apply:os.system ["touch {marker}"]',
+        '!!python/object/apply:subprocess.call [["touch", "{marker}"]]',
+        '!!python/object/new:subprocess.Popen [["touch", "{marker}"]]',
+        "!!python/object/apply:pathlib.Path.touch [!!python/object/apply:pathlib.Path "
+        '["{marker}"]]',
+    ],
+    ids=["os.system", "subprocess.call", "Popen", "Path.touch"],
+)
+def test_python_object_tags_are_refused_and_nothing_runs(tmp_path, value: str) -> None:
+    marker = tmp_path / "pwned"
+    text = f"---\ntitle: 标题\nx: {value.format(marker=marker)}\n---\nbody\n"
+    with pytest.raises(PostError) as caught:
+        read(write_bytes(tmp_path, "post.md", text.encode()), tmp_path)
+    assert caught.value.field == "front matter"
+    time.sleep(0.05)  # a spawned process would have had the time to create it
+    assert not marker.exists()
+
+
+def test_a_python_tag_on_the_whole_front_matter_is_refused_and_nothing_runs(tmp_path) -> None:
+    marker = tmp_path / "pwned"
+    text = f'---\n!!python/object/apply:os.system ["touch {marker}"]\n---\nbody\n'
+    with pytest.raises(PostError):
+        read(write_bytes(tmp_path, "post.md", text.encode()), tmp_path)
+    time.sleep(0.05)
+    assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    "value", ["!!python/name:os.system", "!!python/module:os", "!!python/tuple [1, 2]"]
+)
+def test_other_python_tags_are_refused(tmp_path, value: str) -> None:
+    text = f"---\nx: {value}\n---\nbody\n"
+    with pytest.raises(PostError):
+        read(write_bytes(tmp_path, "post.md", text.encode()), tmp_path)
+
+
+def _lists_bomb() -> str:
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{name}: &{name} [{', '.join([f'*{previous}'] * 9)}]")
+    return "\n".join(lines)
+
+
+def _mappings_bomb() -> str:
+    lines = ["a: &a {k1: lol, k2: lol, k3: lol, k4: lol, k5: lol, k6: lol, k7: lol, k8: lol}"]
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        items = ", ".join(f"k{i}: *{previous}" for i in range(1, 10))
+        lines.append(f"{name}: &{name} {{{items}}}")
+    return "\n".join(lines)
+
+
+def _pairs_bomb() -> str:
+    lines = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        items = ", ".join(f"k{i}: *{previous}" for i in range(1, 10))
+        lines.append(f"{name}: &{name} !!pairs [{items}]")
+    return "\n".join(lines)
+
+
+@pytest.mark.parametrize(
+    "bomb", [_lists_bomb(), _mappings_bomb(), _pairs_bomb()], ids=["lists", "mappings", "pairs"]
+)
+def test_an_alias_bomb_is_refused_quickly(tmp_path, bomb: str) -> None:
+    text = f"---\ntitle: lol\n{bomb}\n---\nbody\n"
+    path = write_bytes(tmp_path, "post.md", text.encode())
+    started = time.perf_counter()
+    with pytest.raises(PostError) as caught:
+        read(path, tmp_path)
+    assert time.perf_counter() - started < 0.5
+    assert caught.value.field == "front matter"
+
+
+@pytest.mark.parametrize(
+    "front_matter", ["- a\n- b", "just a sentence", "42", "[1, 2]"], ids=str.split
+)
+def test_front_matter_that_is_not_a_mapping_is_an_error(tmp_path, front_matter: str) -> None:
+    text = f"---\n{front_matter}\n---\nbody\n"
+    with pytest.raises(PostError) as caught:
+        read(write_bytes(tmp_path, "post.md", text.encode()), tmp_path)
+    assert caught.value.field == "front matter"
+
+
+@pytest.mark.parametrize(
+    "value",
+    ["yes", "no", "on", "off", "true", "False", "1.10", "012", "1e3", "0x1F", ".inf", "1_000"],
+)
+def test_plain_values_stay_the_text_the_author_wrote(tmp_path, value: str) -> None:
+    text = f"---\ntitle: {value}\ncategories: [{value}]\n---\nbody\n"
+    post = read(write_bytes(tmp_path, "post.md", text.encode()), tmp_path)
+    assert post.meta["title"] == value
+    assert post.meta["categories"] == [value]
+
+
+def test_dates_stay_text_for_the_date_parser(tmp_path) -> None:
+    # postfeed.dates reads them (and reports 2021-02-30); YAML's resolver would raise.
+    text = "---\ndate: 2021-09-10 19:48:10\nupdated: 2021-09-11\nbad: 2021-02-30\n---\nbody\n"
+    post = read(write_bytes(tmp_path, "post.md", text.encode()), tmp_path)
+    assert post.meta["date"] == "2021-09-10 19:48:10"
+    assert post.meta["updated"] == "2021-09-11"
+    assert post.meta["bad"] == "2021-02-30"
+
+
+def test_epoch_numbers_stay_text(tmp_path) -> None:
+    text = "---\ndate: 1631274490\n---\nbody\n"
+    post = read(write_bytes(tmp_path, "post.md", text.encode()), tmp_path)
+    assert post.meta["date"] == "1631274490"
+
+
+# --- read_post: size limit ----------------------------------------------------------------
+
+
+def test_a_file_over_max_size_is_an_error_naming_its_size(tmp_path) -> None:
+    path = write_bytes(tmp_path, "big.md", b"x" * 2345)
+    with pytest.raises(PostError) as caught:
+        read(path, tmp_path, max_size=1000)
+    assert re.search(r"2,?345", str(caught.value)), str(caught.value)
+
+
+def test_a_file_over_max_size_is_not_read(tmp_path, monkeypatch) -> None:
+    path = write_bytes(tmp_path, "big.md", b"x" * 2345)
+    opened: list[object] = []
+    real_open = builtins.open
+
+    def spy(name):
+        def refuse(*args, **kwargs):
+            opened.append((name, args))
+            raise AssertionError(f"{name} called on an oversized post")
+
+        return refuse
+
+    for name in ("read_bytes", "read_text", "open"):
+        monkeypatch.setattr(pathlib.Path, name, spy(f"Path.{name}"))
+    monkeypatch.setattr(
+        builtins,
+        "open",
+        lambda file, *a, **k: (
+            spy("open")(file) if os.fspath(file) == os.fspath(path) else real_open(file, *a, **k)
+        ),
+    )
+    with pytest.raises(PostError):
+        read(path, tmp_path, max_size=1000)
+    assert opened == []
+
+
+def test_a_file_of_exactly_max_size_is_read(tmp_path) -> None:
+    data = POST.encode("utf-8")
+    post = read(write_bytes(tmp_path, "post.md", data), tmp_path, max_size=len(data))
+    assert post.meta["title"] == TITLE
+
+
+# --- split_front_matter -------------------------------------------------------------------
+
+
+def test_split_front_matter_returns_the_mapping_and_the_body() -> None:
+    meta, body = split_front_matter("---\ntitle: 标题\ntags: [a, b]\n---\n正文\n")
+    assert meta == {"title": "标题", "tags": ["a", "b"]}
+    assert body.strip() == "正文"
+
+
+def test_split_front_matter_accepts_a_leading_blank_line() -> None:
+    meta, body = split_front_matter("\n---\ntitle: 标题\n---\n正文\n")
+    assert meta == {"title": "标题"}
+    assert body.strip() == "正文"
+
+
+def test_split_front_matter_without_front_matter_is_all_body() -> None:
+    assert split_front_matter("正文\n第二行\n") == ({}, "正文\n第二行\n")
+
+
+def test_split_front_matter_keys_are_text() -> None:
+    meta, _ = split_front_matter("---\n2021: year\n---\n")
+    assert meta == {"2021": "year"}
