@@ -28,7 +28,7 @@ from postfeed.cache import SCHEMA_VERSION, Cache
 from postfeed.collector import Collection, collect, load_content, newest_articles
 from postfeed.config import Config
 from postfeed.lock import LockBusy, exclusive_lock
-from postfeed.output import write_if_changed
+from postfeed.output import remove_stale_temporaries, write_if_changed
 from postfeed.reader import PostFile, scan_posts
 
 if TYPE_CHECKING:
@@ -98,6 +98,7 @@ def build(
             with clock("render"):
                 rendered = _render_isolating_failures(config, result)
             with clock("write"):
+                remove_stale_temporaries(config.output, FEED_FILES)
                 _write(rendered, result)
             # The next run may skip all work if nothing changes, unless the clock matters.
             cache.set("state", "" if collection.future else _state(files, config))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -119,15 +119,20 @@ def read_one(path: Path, config: Config) -> PostResult:
     return PostResult(article, tuple(problems), skipped)
 
 
-def _read_all(files: list[PostFile], config: Config) -> Iterable[PostResult]:
+def _read_all(files: list[PostFile], config: Config) -> Iterator[PostResult]:
+    """read_one for every file, in order; many files are shared among the cores.
+
+    Results are yielded as they come, so memory does not grow with the archive.
+    """
     paths = [Path(post_file.path) for post_file in files]
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM or workers < 2:
-        return [read_one(path, config) for path in paths]
+        yield from (read_one(path, config) for path in paths)
+        return
     from concurrent.futures import ProcessPoolExecutor  # only a cold build needs it
 
     with ProcessPoolExecutor(workers) as pool:
-        return list(pool.map(partial(read_one, config=config), paths, chunksize=256))
+        yield from pool.map(partial(read_one, config=config), paths, chunksize=256)
 
 
 def is_published(meta: dict[str, Any]) -> bool:

@@ -110,7 +110,8 @@ def image(value: Any, base_url: str) -> str | None:
         return None
     if url.startswith("//"):
         url = "https:" + url
-    url = urljoin(base_url, url)
+    elif not url.startswith(("https://", "http://")):  # the common case needs no urljoin
+        url = urljoin(base_url, url)
     if urlsplit(url).scheme not in ("http", "https"):
         return None
     return encode_url(url)
@@ -148,7 +149,7 @@ def permalink(pattern: str, site_url: str, name: str, published: datetime, zone:
         "name": quote(name.rsplit("/", 1)[-1], safe=""),
     }
     path = re.sub(r":([a-z]+)", lambda m: values.get(m.group(1), m.group(0)), pattern)
-    return urljoin(site_url, path.lstrip("/"))
+    return site_url + path.lstrip("/")  # site_url ends in "/"; a post path has no ".."
 
 
 def article_id(value: Any, site_url: str, name: str) -> str:

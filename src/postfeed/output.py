@@ -38,6 +38,16 @@ def write_if_changed(path: Path, data: bytes) -> bool:
     return True
 
 
+def remove_stale_temporaries(folder: Path, names: tuple[str, ...]) -> None:
+    """Remove the temporary files of writes that were killed before their rename.
+
+    Call it only while holding the build lock: then no write is under way.
+    """
+    for name in names:
+        for stale in folder.glob(f".{name}.*.tmp"):
+            stale.unlink(missing_ok=True)
+
+
 def _file_mode() -> int:
     umask = os.umask(0)
     os.umask(umask)

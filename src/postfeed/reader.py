@@ -187,7 +187,8 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
         meta = {}
     if not isinstance(meta, dict):
         raise PostError("front matter", f"must be a mapping of keys, not {type(meta).__name__}")
-    _check_size(meta)
+    if "*" in raw:  # only aliases can make a small text expand into a huge value
+        _check_size(meta)
     return {str(key).strip(): value for key, value in meta.items()}, body
 
 

@@ -1,0 +1,312 @@
+"""Cron-grade builds: the cache, the lock, and feeds that are never half written.
+
+A build reads only new and changed posts, gives the same bytes with or without
+its cache, rewrites nothing when nothing changed, never runs twice at once on
+the same output, and can be killed at any moment without leaving a broken feed.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from postfeed.build import LockBusy, build
+from postfeed.config import load_config
+from postfeed.lock import exclusive_lock
+
+SITE = "https://feeds.example.org/"
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def write_post(posts: Path, name: str, title: str, date: str, body: str = "正文。") -> Path:
+    path = posts / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(f"---\ntitle: {title}\ndate: {date}\n---\n\n{body}\n", encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    posts = tmp_path / "posts"
+    for number in range(12):
+        write_post(
+            posts,
+            f"c{number % 3}/post-{number:02d}.md",
+            f"第 {number} 篇",
+            f"2021-09-{number + 1:02d} 10:00:00",
+        )
+    return tmp_path
+
+
+def config_for(root: Path, **overrides):
+    values = {"posts": root / "posts", "output": root / "output", "site_url": SITE, **overrides}
+    return load_config(None, **values)
+
+
+def feed_bytes(root: Path, output: str = "output") -> dict[str, bytes]:
+    return {name: (root / output / name).read_bytes() for name in ("rss.xml", "atom.xml")}
+
+
+def titles(root: Path) -> list[str]:
+    tree = etree.parse(str(root / "output" / "rss.xml"))
+    return [item.findtext("title") for item in tree.iter("item")]
+
+
+def test_a_rebuild_with_the_cache_gives_the_same_bytes_as_one_without(site: Path) -> None:
+    build(config_for(site))
+    write_post(site / "posts", "new.md", "新的一篇", "2021-09-30 08:00:00")
+    (site / "posts" / "c0" / "post-00.md").unlink()
+    build(config_for(site))  # incremental: one post added, one deleted
+    build(config_for(site, output=site / "fresh"), use_cache=False)
+    assert feed_bytes(site) == feed_bytes(site, "fresh")
+
+
+def test_an_unchanged_rebuild_is_byte_identical_and_rewrites_nothing(site: Path) -> None:
+    build(config_for(site))
+    before = feed_bytes(site)
+    old = 1_000_000_000
+    for name in before:
+        os.utime(site / "output" / name, (old, old))
+    result = build(config_for(site))
+    assert result.changed == []
+    assert feed_bytes(site) == before
+    assert all((site / "output" / name).stat().st_mtime == old for name in before)
+
+
+def test_an_added_post_appears_and_a_deleted_one_disappears(site: Path) -> None:
+    build(config_for(site))
+    write_post(site / "posts", "late.md", "最新的一篇", "2021-10-01 09:00:00")
+    (site / "posts" / "c2" / "post-11.md").unlink()
+    result = build(config_for(site))
+    assert result.collection.posts_parsed == 1
+    assert titles(site)[0] == "最新的一篇"
+    assert "第 11 篇" not in titles(site)
+
+
+def test_an_edited_post_is_read_again_and_keeps_its_id(site: Path) -> None:
+    build(config_for(site))
+    ids_before = [
+        e.findtext(f"{ATOM}id")
+        for e in etree.parse(str(site / "output" / "atom.xml")).iter(f"{ATOM}entry")
+    ]
+    path = site / "posts" / "c2" / "post-11.md"
+    write_post(
+        site / "posts", "c2/post-11.md", "改过的标题", "2021-09-12 10:00:00", body="改过的正文。"
+    )
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    build(config_for(site))
+    assert titles(site)[0] == "改过的标题"
+    assert "改过的正文" in (site / "output" / "rss.xml").read_text(encoding="utf-8")
+    ids_after = [
+        e.findtext(f"{ATOM}id")
+        for e in etree.parse(str(site / "output" / "atom.xml")).iter(f"{ATOM}entry")
+    ]
+    assert ids_after == ids_before
+
+
+def test_a_rejected_post_is_reported_on_every_run_not_only_the_first(site: Path) -> None:
+    (site / "posts" / "bad.md").write_text("---\ntitle: [unclosed\n---\nx\n", encoding="utf-8")
+    for _ in range(3):
+        result = build(config_for(site))
+        assert [p.path.name for p in result.problems if p.fatal] == ["bad.md"]
+
+
+def test_a_corrupt_cache_is_rebuilt_silently(site: Path) -> None:
+    build(config_for(site))
+    expected = feed_bytes(site)
+    (cache,) = (site / ".postfeed-cache").glob("*.sqlite3")
+    cache.write_bytes(b"this is not a database" * 100)
+    (site / "output" / "rss.xml").unlink()
+    result = build(config_for(site))
+    assert result.problems == []
+    assert feed_bytes(site) == expected
+
+
+def test_a_cache_from_another_version_is_discarded(site: Path) -> None:
+    build(config_for(site))
+    (cache,) = (site / ".postfeed-cache").glob("*.sqlite3")
+    with sqlite3.connect(cache) as db:
+        db.execute("UPDATE meta SET value = 'from-another-version' WHERE key = 'fingerprint'")
+    result = build(config_for(site))
+    assert result.collection.posts_parsed == 12
+
+
+def test_a_configuration_change_reads_every_post_again(site: Path) -> None:
+    build(config_for(site))
+    result = build(config_for(site, site_url="https://elsewhere.example.org/"))
+    assert result.collection.posts_parsed == 12
+    assert "https://elsewhere.example.org/2021/09/12/" in (site / "output" / "rss.xml").read_text()
+
+
+def test_force_reads_every_post_again(site: Path) -> None:
+    build(config_for(site))
+    assert build(config_for(site)).collection.posts_parsed == 0
+    assert build(config_for(site), force=True).collection.posts_parsed == 12
+
+
+def test_a_deleted_feed_file_is_written_again(site: Path) -> None:
+    build(config_for(site))
+    expected = feed_bytes(site)
+    (site / "output" / "atom.xml").unlink()
+    build(config_for(site))
+    assert feed_bytes(site) == expected
+
+
+def test_a_second_build_waits_for_the_lock_then_gives_up(site: Path) -> None:
+    config = config_for(site)
+    build(config)
+    lock = site / ".postfeed-cache" / "output.lock"
+    with exclusive_lock(lock):
+        started = time.monotonic()
+        with pytest.raises(LockBusy):
+            build(config, wait=0.3)
+        assert time.monotonic() - started >= 0.3
+
+
+def test_the_cli_says_another_build_is_running_with_exit_status_3(site: Path) -> None:
+    build(config_for(site))
+    with exclusive_lock(site / ".postfeed-cache" / "output.lock"):
+        process = run_cli(site, "-q")
+    assert process.returncode == 3
+    assert process.stderr.strip().startswith("postfeed: another build is running")
+
+
+def test_a_lock_left_by_a_killed_build_does_not_block(site: Path) -> None:
+    lock = site / ".postfeed-cache" / "output.lock"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time\nfrom postfeed.lock import exclusive_lock\n"
+         f"with exclusive_lock(__import__('pathlib').Path({str(lock)!r})):\n"
+         "    print('locked', flush=True); time.sleep(60)"],
+        stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    assert holder.stdout.readline().strip() == "locked"
+    holder.kill()
+    holder.wait()
+    assert lock.exists()
+    assert run_cli(site, "-q").returncode == 0
+
+
+def run_cli(root: Path, *extra: str, wait: bool = True) -> subprocess.CompletedProcess:
+    command = [sys.executable, "-m", "postfeed", "build", "--posts", str(root / "posts"),
+               "--output", str(root / "output"), "--site-url", SITE, *extra]  # fmt: skip
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def assert_feeds_whole(output: Path) -> None:
+    """Both feeds exist (or neither does) and each parses as a complete document."""
+    for name in ("rss.xml", "atom.xml"):
+        path = output / name
+        if path.exists():
+            root = etree.parse(str(path)).getroot()  # raises on a truncated file
+            assert root.tag in ("rss", f"{ATOM}feed")
+    leftovers = [p.name for p in output.glob(".*.tmp")] if output.exists() else []
+    assert len(leftovers) <= 2  # a killed write may leave its temporary file, never a feed
+
+
+def test_two_concurrent_builds_never_corrupt_the_output(site: Path) -> None:
+    for number in range(200):
+        write_post(
+            site / "posts",
+            f"many/p{number:03d}.md",
+            f"批量 {number}",
+            f"2021-08-{number % 28 + 1:02d} 12:00:00",
+            "段落。" * 300,
+        )
+    command = [sys.executable, "-m", "postfeed", "build", "-q", "--posts", str(site / "posts"),
+               "--output", str(site / "output"), "--site-url", SITE, "--wait", "60"]  # fmt: skip
+    processes = [subprocess.Popen(command, stderr=subprocess.PIPE) for _ in range(3)]
+    statuses = [process.wait(timeout=120) for process in processes]
+    assert statuses == [0, 0, 0]
+    assert_feeds_whole(site / "output")
+    assert len(titles(site)) == 50
+
+
+def test_a_build_killed_at_random_moments_never_leaves_a_broken_feed(site: Path) -> None:
+    """SIGKILL at 50 random points of builds that rewrite the feeds each time."""
+    posts = site / "posts"
+    for number in range(150):
+        write_post(
+            posts,
+            f"many/p{number:03d}.md",
+            f"批量 {number}",
+            f"2021-08-{number % 28 + 1:02d} 12:00:00",
+            "段落。" * 200,
+        )
+    assert run_cli(site, "-q").returncode == 0
+    duration = max(0.2, _time_build(site))
+    rng = random.Random(20210910)
+    command = [sys.executable, "-m", "postfeed", "build", "-q", "--posts", str(posts),
+               "--output", str(site / "output"), "--site-url", SITE]  # fmt: skip
+    for attempt in range(50):
+        # Change one post so that the feeds' bytes change and must be rewritten.
+        write_post(
+            posts, "changing.md", f"变化 {attempt}", "2021-12-01 00:00:00", f"第 {attempt} 版。"
+        )
+        process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0, duration * 1.2))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert_feeds_whole(site / "output")
+    # And afterwards a normal build repairs everything.
+    assert run_cli(site, "-q").returncode == 0
+    assert titles(site)[0] == "变化 49"
+
+
+def _time_build(site: Path) -> float:
+    write_post(site / "posts", "changing.md", "计时", "2021-12-01 00:00:00")
+    started = time.perf_counter()
+    run_cli(site, "-q")
+    return time.perf_counter() - started
+
+
+def test_a_full_disk_fails_cleanly_and_keeps_the_old_feeds(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from postfeed import output
+    from postfeed.cli import main
+
+    build(config_for(site))
+    before = feed_bytes(site)
+    write_post(site / "posts", "new.md", "新的一篇", "2021-09-30 08:00:00")
+
+    def full(*args: object, **kwargs: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(output.os, "fsync", full)
+    argv = [
+        "build",
+        "--posts",
+        str(site / "posts"),
+        "--output",
+        str(site / "output"),
+        "--site-url",
+        SITE,
+    ]
+    assert main(argv) == 2
+    assert "No space left on device" in capsys.readouterr().err
+    assert feed_bytes(site) == before
+    assert list((site / "output").glob(".*.tmp")) == []
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write to a read-only folder")
+def test_a_read_only_output_folder_fails_cleanly(site: Path) -> None:
+    build(config_for(site))
+    before = feed_bytes(site)
+    write_post(site / "posts", "new.md", "新的一篇", "2021-09-30 08:00:00")
+    (site / "output").chmod(0o555)
+    try:
+        process = run_cli(site)
+    finally:
+        (site / "output").chmod(0o755)
+    assert process.returncode == 2
+    assert "cannot write" in process.stderr
+    assert feed_bytes(site) == before
