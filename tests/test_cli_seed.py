@@ -18,7 +18,9 @@ def build_seed(tmp_path: Path) -> tuple[etree._Element, etree._Element]:
     posts = tmp_path / "posts"
     posts.mkdir()
     shutil.copy(SAMPLE_SEED, posts)
-    status = main(["build", "--posts", str(posts), "--output", str(tmp_path / "out"), "--site-url", SITE])
+    status = main(
+        ["build", "--posts", str(posts), "--output", str(tmp_path / "out"), "--site-url", SITE]
+    )
     assert status == 0
     rss = etree.parse(str(tmp_path / "out" / "rss.xml")).getroot()
     atom = etree.parse(str(tmp_path / "out" / "atom.xml")).getroot()

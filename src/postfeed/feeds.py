@@ -45,12 +45,15 @@ class Channel:
     self_url: str  # where this very feed file is served
     language: str
     author: str
+    full_content: bool = True  # False: summaries only, no full HTML
+    hubs: tuple[str, ...] = ()  # WebSub hubs
+    stylesheet: str | None = None  # href of an XSLT stylesheet for browsers
 
 
 def render_rss(channel: Channel, articles: Sequence[Article]) -> bytes:
     generator = _generator(channel, articles, rss=True)
     for article in articles:
-        entry = _entry(generator, article)
+        entry = _entry(generator, article, channel.full_content)
         entry.description(html.escape(article.summary, quote=False) or None)
         if article.author:
             entry.dc.dc_creator(article.author)
@@ -58,13 +61,16 @@ def render_rss(channel: Channel, articles: Sequence[Article]) -> bytes:
     for item, article in zip(root.iter("item"), articles, strict=True):
         item.find("pubDate").text = format_rfc822(article.published)
     root.find("channel/lastBuildDate").text = format_rfc822(_newest(articles))
-    return _serialize(root)
+    self_link = root.find(f"channel/{{{ATOM_NS}}}link")
+    for hub in reversed(channel.hubs):
+        self_link.addnext(etree.Element(f"{{{ATOM_NS}}}link", href=hub, rel="hub"))
+    return _serialize(root, channel)
 
 
 def render_atom(channel: Channel, articles: Sequence[Article]) -> bytes:
     generator = _generator(channel, articles, rss=False)
     for article in articles:
-        entry = _entry(generator, article)
+        entry = _entry(generator, article, channel.full_content)
         if article.summary:
             entry.summary(article.summary, type="text")
         if article.author:
@@ -72,7 +78,10 @@ def render_atom(channel: Channel, articles: Sequence[Article]) -> bytes:
     root = etree.fromstring(generator.atom_str())
     for element in root.iter(f"{{{ATOM_NS}}}updated", f"{{{ATOM_NS}}}published"):
         element.text = format_rfc3339(datetime.fromisoformat(element.text))
-    return _serialize(root)
+    self_link = root.find(f"{{{ATOM_NS}}}link[@rel='self']")
+    for hub in reversed(channel.hubs):
+        self_link.addnext(etree.Element(f"{{{ATOM_NS}}}link", href=hub, rel="hub"))
+    return _serialize(root, channel)
 
 
 def _generator(channel: Channel, articles: Sequence[Article], rss: bool) -> FeedGenerator:
@@ -94,7 +103,7 @@ def _generator(channel: Channel, articles: Sequence[Article], rss: bool) -> Feed
     return generator
 
 
-def _entry(generator: FeedGenerator, article: Article) -> FeedEntry:
+def _entry(generator: FeedGenerator, article: Article, full_content: bool) -> FeedEntry:
     entry = generator.add_entry(order="append")
     entry.id(article.id)
     entry.title(article.title)
@@ -103,7 +112,7 @@ def _entry(generator: FeedGenerator, article: Article) -> FeedEntry:
     entry.updated(article.updated)
     for term in (*article.categories, *article.tags):
         entry.category(term=term)
-    if article.content:
+    if article.content and full_content:
         entry.content(article.content, type="html")
     if article.image:
         entry.media.thumbnail(url=article.image, group=None)
@@ -115,5 +124,10 @@ def _newest(articles: Sequence[Article]) -> datetime:
     return max((article.updated for article in articles), default=EMPTY_FEED_DATE)
 
 
-def _serialize(root: etree._Element) -> bytes:
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+def _serialize(root: etree._Element, channel: Channel) -> bytes:
+    if channel.stylesheet:
+        style = f'type="text/xsl" href="{html.escape(channel.stylesheet)}"'
+        root.addprevious(etree.ProcessingInstruction("xml-stylesheet", style))
+    return etree.tostring(
+        root.getroottree(), xml_declaration=True, encoding="UTF-8", pretty_print=True
+    )
