@@ -29,8 +29,6 @@ DEFAULT_DROP_SELECTORS = (
     ".article-editor",  # Sina: editor's name and work code
     "ins.adsbygoogle",
     "[hidden]",
-    '[style*="display:none"]',
-    '[style*="display: none"]',
 )
 LAZY_SOURCE_ATTRIBUTES = ("data-src", "data-original", "data-actualsrc", "data-lazy-src")
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -57,9 +55,12 @@ _ATTRIBUTES: dict[str, set[str]] = {
 _URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
 # Unicode control and invisible characters that browsers ignore inside a URL scheme.
 _URL_NOISE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
-_HTML_START = re.compile(r"\A\s*<(?:!--|[a-zA-Z])")
+# A tag name followed by a space, `/` or `>`: `<https://x>` is a Markdown autolink.
+_HTML_START = re.compile(r"\A\s*<(?:!--|[a-zA-Z][a-zA-Z0-9-]*(?:\s|/|>))")
+_HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BLANK_RUNS = re.compile(r"\n\s*\n\s*")
-_BARE_URL = re.compile(r"(?:https?://|www\.)\S+", re.IGNORECASE)
+# ASCII only: Chinese text runs on after a URL without a space.
+_BARE_URL = re.compile(r"(?:https?://|www\.)[\x21-\x7e]+", re.IGNORECASE)
 _BLOCK_TAGS = frozenset({
     "address", "article", "aside", "blockquote", "br", "dd", "details", "div", "dl", "dt",
     "figcaption", "figure", "footer", "h1", "h2", "h3", "h4", "h5", "h6", "header", "hr",
@@ -98,6 +99,8 @@ def clean(
     for selector in (*DEFAULT_DROP_SELECTORS, *drop_selectors):
         for node in soup.select(selector):
             node.decompose()
+    for node in soup.find_all(style=_HIDDEN_STYLE):  # hidden by an inline style
+        node.decompose()
     for node in soup.find_all("font"):
         node.unwrap()
     for image in soup.find_all("img"):
@@ -108,7 +111,7 @@ def clean(
     trusted = {host.lower() for host in iframe_hosts}
     for frame in soup.find_all("iframe"):
         source = str(frame.get("src") or "").strip()
-        host = (urlsplit(source).hostname or "") if source else ""
+        host = _hostname(source)
         if source and host.lower() in trusted:
             continue
         if source:
@@ -121,6 +124,13 @@ def clean(
             frame.decompose()
     root = soup.body or soup
     return root.decode_contents()
+
+
+def _hostname(url: str) -> str:
+    try:
+        return urlsplit(url).hostname or ""
+    except ValueError:  # e.g. "http://[oops": not a URL
+        return ""
 
 
 def sanitize(body_html: str, base_url: str) -> str:
@@ -162,7 +172,10 @@ def absolute_url(value: str, base_url: str) -> str | None:
         return None  # a colon before the first slash: a scheme in disguise
     if url.startswith("//"):
         return "https:" + url
-    return urljoin(base_url, url)
+    try:
+        return urljoin(base_url, url)
+    except ValueError:  # e.g. "http://[oops": not a URL
+        return None
 
 
 def plain_text(content_html: str) -> str:

@@ -47,8 +47,9 @@ def as_text(value: Any) -> str:
 
 def plain_line(value: Any) -> str:
     """One line of plain text: tags stripped, entities decoded, controls removed."""
-    text = _TAG.sub("", _BREAKING_TAG.sub(" ", as_text(value)))
-    text = html.unescape(text)
+    # Entities first: an encoded tag (&lt;script&gt;) must go too, not come back as one.
+    text = html.unescape(as_text(value))
+    text = _TAG.sub("", _BREAKING_TAG.sub(" ", text))
     text = _CONTROL.sub(" ", text)
     return " ".join(text.split())
 
@@ -111,10 +112,8 @@ def image(value: Any, base_url: str) -> str | None:
     if url.startswith("//"):
         url = "https:" + url
     elif not url.startswith(("https://", "http://")):  # the common case needs no urljoin
-        url = urljoin(base_url, url)
-    if urlsplit(url).scheme not in ("http", "https"):
-        return None
-    return encode_url(url)
+        url = _join(base_url, url)
+    return _http_url(url)
 
 
 def link(value: Any, site_url: str) -> str | None:
@@ -129,8 +128,24 @@ def link(value: Any, site_url: str) -> str | None:
         url = "https:" + url
     elif _HOST_LIKE.match(url) and not re.match(r"^[^/]+\.(?:html?|md|php|aspx?)(?:$|[?#])", url):
         url = "https://" + url
-    url = urljoin(site_url, url)
-    if urlsplit(url).scheme not in ("http", "https"):
+    return _http_url(_join(site_url, url))
+
+
+def _join(base: str, url: str) -> str:
+    try:
+        return urljoin(base, url)
+    except ValueError:  # e.g. "http://[oops"
+        return ""
+
+
+def _http_url(url: str) -> str | None:
+    """The URL, percent-encoded, if it is a well-formed http(s) URL; else None."""
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
+    except ValueError:
+        return None
+    if parts.scheme not in ("http", "https") or not parts.netloc:
         return None
     return encode_url(url)
 

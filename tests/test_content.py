@@ -1,0 +1,557 @@
+"""postfeed.content: how a post body becomes safe HTML and a plain-text summary.
+
+Each step is specified on its own (render, clean, sanitize, summarize), and the
+parts that depend on front matter (`format`) or configuration (`[content] drop`)
+are checked end to end through the command line.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import lxml.html
+import pytest
+from lxml import etree
+
+from postfeed import content
+from postfeed.cli import main
+
+SITE = "https://feeds.example.org/"
+POST_URL = "https://news.example.org/2021/09/10/post/"
+CONTENT_NS = "{http://purl.org/rss/1.0/modules/content/}encoded"
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+
+def pipeline(body: str, **clean_options) -> str:
+    """The whole content pipeline, as the collector runs it."""
+    return content.sanitize(content.clean(content.render(body), **clean_options), POST_URL)
+
+
+def fragment(html: str) -> lxml.html.HtmlElement:
+    """An HTML fragment parsed into a <div> wrapper."""
+    return lxml.html.fragment_fromstring(html, create_parent="div")
+
+
+def tags(html: str) -> list[str]:
+    return [element.tag for element in fragment(html).iter() if isinstance(element.tag, str)][1:]
+
+
+def text_of(html: str) -> str:
+    return fragment(html).text_content()
+
+
+def build_post(tmp_path: Path, text: str, config: str | None = None) -> str:
+    """Build one post through the CLI; return its RSS content:encoded."""
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (posts / "post.md").write_text(text, encoding="utf-8")
+    args = ["build", "--posts", str(posts), "--output", str(tmp_path / "out"), "--site-url", SITE]
+    if config is not None:
+        config_path = tmp_path / "postfeed.toml"
+        config_path.write_text(textwrap.dedent(config), encoding="utf-8")
+        args += ["--config", str(config_path)]
+    assert main(args) == 0
+    rss = etree.parse(str(tmp_path / "out" / "rss.xml")).getroot()
+    items = rss.findall("channel/item")
+    assert len(items) == 1
+    return items[0].findtext(CONTENT_NS) or ""
+
+
+# A body shaped like the scraped Sina posts: HTML whose tail, after blank lines, is
+# indented by 12 spaces -- Markdown would make that an indented code block.
+INDENTED_HTML_BODY = """\
+<div>
+<p cms-style="font-L">　　第一段正文。</p>
+<!-- 文末 start -->
+
+
+
+            <div class="note">
+                <p>缩进十二个空格的段落</p>
+            </div>
+
+            <p>又一个缩进的段落</p>
+</div>
+"""
+
+
+# --- is_html / render ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        ("<p>Hello</p>", True),
+        ("<div>\n<p>x</p>\n</div>", True),
+        ("\n\n   <div>after blank lines</div>", True),
+        ("<!-- a comment first -->\n<p>x</p>", True),
+        ("<DIV>upper case tag</DIV>", True),
+        ("<br>\nline", True),
+        ("Hello <b>world</b>", False),
+        ("# A heading\n\ntext", False),
+        ("Plain text only.", False),
+        ("<3 love this", False),
+        ("<https://example.com> is where the story is", False),
+        ("<editor@example.com> wrote this", False),
+        ("", False),
+    ],
+    ids=repr,
+)
+def test_is_html_only_for_a_body_that_starts_with_a_tag_or_a_comment(body, expected):
+    assert content.is_html(body) is expected
+
+
+def test_html_body_is_returned_unchanged_by_render():
+    assert content.render(INDENTED_HTML_BODY) == INDENTED_HTML_BODY
+
+
+def test_html_body_indented_after_blank_lines_is_not_turned_into_a_code_block():
+    html = pipeline(INDENTED_HTML_BODY)
+    assert "pre" not in tags(html)
+    assert "code" not in tags(html)
+    assert "&lt;" not in html  # no markup shown as text
+    paragraphs = [p.text_content() for p in fragment(html).iter("p")]
+    assert "缩进十二个空格的段落" in paragraphs
+    assert "又一个缩进的段落" in paragraphs
+
+
+def test_html_body_indented_after_blank_lines_stays_html_through_the_build(tmp_path):
+    encoded = build_post(
+        tmp_path,
+        "---\ntitle: 缩进\ndate: 2021-09-10 19:48:10\n---\n" + INDENTED_HTML_BODY,
+    )
+    assert "pre" not in tags(encoded)
+    assert "code" not in tags(encoded)
+    paragraphs = [p.text_content() for p in fragment(encoded).iter("p")]
+    assert "缩进十二个空格的段落" in paragraphs
+
+
+def test_markdown_body_is_rendered_as_commonmark():
+    html = content.render(
+        "# Title\n\nSome *emphasis*, **strong** and [a link](https://example.com/).\n\n"
+        "    indented code\n\n- one\n- two\n"
+    )
+    root = fragment(html)
+    assert root.findtext("h1") == "Title"
+    assert root.findtext("p/em") == "emphasis"
+    assert root.findtext("p/strong") == "strong"
+    assert root.find("p/a").get("href") == "https://example.com/"
+    assert [li.text_content().strip() for li in root.iterfind("ul/li")] == ["one", "two"]
+    assert root.findtext("pre/code") == "indented code\n"
+
+
+def test_markdown_tables_become_html_tables():
+    html = content.render("| 省份 | 人口 |\n| --- | ---: |\n| 湖北 | 5775 |\n| 湖南 | 6644 |\n")
+    table = fragment(html).find("table")
+    assert table is not None
+    assert [th.text for th in table.iterfind("thead/tr/th")] == ["省份", "人口"]
+    assert [[td.text for td in tr.iterfind("td")] for tr in table.iterfind("tbody/tr")] == [
+        ["湖北", "5775"],
+        ["湖南", "6644"],
+    ]
+
+
+def test_markdown_body_keeps_raw_html_blocks():
+    html = content.render('Intro.\n\n<div class="box">\n<p>raw html</p>\n</div>\n\nOutro.\n')
+    root = fragment(html)
+    assert root.find("div/p").text == "raw html"
+    assert [p.text for p in root.iterfind("p")] == ["Intro.", "Outro."]
+
+
+def test_format_html_keeps_a_markdown_looking_body_as_html():
+    body = "Plain **not bold** text\n\n    <p>indented</p>\n"
+    assert content.render(body, "html") == body
+
+
+def test_format_markdown_renders_a_body_that_starts_with_a_tag():
+    html = content.render("<div>\n\n*emph*\n\n</div>\n", "markdown")
+    assert "<em>emph</em>" in html
+
+
+def test_front_matter_format_html_overrides_the_guess(tmp_path):
+    encoded = build_post(
+        tmp_path,
+        "---\ntitle: t\ndate: 2021-09-10\nformat: html\n---\n"
+        "Plain **not bold** text\n\n    <p>indented html</p>\n",
+    )
+    assert "strong" not in tags(encoded)
+    assert "pre" not in tags(encoded)
+    assert "**not bold**" in text_of(encoded)
+    assert "indented html" in [p.text for p in fragment(encoded).iter("p")]
+
+
+def test_front_matter_format_markdown_overrides_the_guess(tmp_path):
+    encoded = build_post(
+        tmp_path,
+        "---\ntitle: t\ndate: 2021-09-10\nformat: markdown\n---\n"
+        "<p>starts with a tag</p>\n\nthen **bold** Markdown\n",
+    )
+    assert fragment(encoded).findtext(".//strong") == "bold"
+    assert "**" not in text_of(encoded)
+
+
+def test_without_format_a_body_starting_with_a_tag_is_not_rendered_as_markdown(tmp_path):
+    encoded = build_post(
+        tmp_path,
+        "---\ntitle: t\ndate: 2021-09-10\n---\n<p>starts with a tag</p>\n\nthen **bold**\n",
+    )
+    assert "strong" not in tags(encoded)
+
+
+# --- clean ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("boilerplate", "leftover"),
+    [
+        ("<!-- 编辑姓名及工作代码 -->", "编辑姓名"),
+        ('<!--article_adlist[<p cms-style="font-M">-->', "article_adlist"),
+        ("<style>.appendQr_wrap{border:1px solid #E6E6E6;}</style>", "border"),
+        ("<script>var tracker = 1;</script>", "tracker"),
+        (
+            '<div class="clearfix appendQr_wrap"><div class="appendQr_normal">'
+            '<img src="https://n.example.cn/qr.png"></div>'
+            '<div class="appendQr_normal_txt">海量资讯、精准解读，尽在APP</div></div>',
+            "海量资讯",
+        ),
+        ('<p class="article-editor">责任编辑：某某 </p>', "责任编辑"),
+        ('<ins class="adsbygoogle" data-ad-client="ca-pub-1">广告位</ins>', "广告位"),
+        ("<div hidden>隐藏内容</div>", "隐藏内容"),
+        ('<div style="display:none">隐藏内容</div>', "隐藏内容"),
+        ('<span style="display: none;">隐藏内容</span>', "隐藏内容"),
+        ('<div style="color: red; display:none !important">隐藏内容</div>', "隐藏内容"),
+        ('<div style="DISPLAY: NONE">隐藏内容</div>', "隐藏内容"),
+        ('<div style="color: red; display : none">隐藏内容</div>', "隐藏内容"),
+    ],
+    ids=[
+        "comment",
+        "comment-with-markup",
+        "style",
+        "script",
+        "appendQr_wrap",
+        "article-editor",
+        "adsbygoogle",
+        "hidden-attribute",
+        "display-none",
+        "display-none-spaced",
+        "display-none-important",
+        "display-none-uppercase",
+        "display-none-space-before-colon",
+    ],
+)
+def test_clean_removes_boilerplate_and_keeps_the_article(boilerplate, leftover):
+    html = content.clean(f"<div><p>正文第一段。</p>{boilerplate}<p>正文第二段。</p></div>")
+    assert leftover not in html
+    assert "<!--" not in html
+    paragraphs = [p.text_content() for p in fragment(html).iter("p")]
+    assert paragraphs == ["正文第一段。", "正文第二段。"]
+
+
+def test_clean_keeps_an_ordinary_ins_element():
+    html = content.clean("<p>价格<ins>上调</ins>了</p>")
+    assert fragment(html).findtext(".//ins") == "上调"
+
+
+def test_clean_removes_the_drop_selectors_passed_in():
+    html = (
+        '<p>正文</p><div class="share-buttons">分享到微博</div>'
+        '<section id="related"><a href="/x">相关阅读</a></section>'
+    )
+    assert "分享到微博" in content.clean(html)
+    cleaned = content.clean(html, drop_selectors=[".share-buttons", "#related"])
+    assert "分享到微博" not in cleaned
+    assert "相关阅读" not in cleaned
+    assert "正文" in cleaned
+
+
+def test_content_drop_setting_removes_boilerplate_in_the_build(tmp_path):
+    encoded = build_post(
+        tmp_path,
+        "---\ntitle: t\ndate: 2021-09-10\n---\n"
+        '<div><p>正文</p><div class="share-buttons">分享到微博</div></div>\n',
+        config='[content]\ndrop = [".share-buttons"]\n',
+    )
+    assert "正文" in text_of(encoded)
+    assert "分享到微博" not in encoded
+
+
+def test_clean_unwraps_font_and_keeps_its_text():
+    html = content.clean(
+        '<p>前文<font cms-style="font-L strong-Bold" color="red">记者刘某 武汉报道</font>后文</p>'
+    )
+    assert "font" not in tags(html)
+    assert fragment(html).findtext("p") == "前文记者刘某 武汉报道后文"
+
+
+def test_clean_unwraps_nested_font_elements():
+    html = content.clean('<p><font size="3"><font color="red">嵌套</font>文字</font></p>')
+    assert "font" not in tags(html)
+    assert text_of(html) == "嵌套文字"
+
+
+@pytest.mark.parametrize("attribute", ["data-src", "data-original", "data-actualsrc"])
+def test_clean_gives_lazy_images_a_real_src(attribute):
+    real = "https://n.example.cn/news/real.jpg"
+    html = content.clean(
+        f'<p><img src="/images/loading.gif" {attribute}="{real}">'
+        f'<img {attribute}="{real}" alt="no src at all"></p>'
+    )
+    assert [img.get("src") for img in fragment(html).iter("img")] == [real, real]
+
+
+def test_clean_keeps_the_src_of_an_ordinary_image():
+    html = content.clean('<img src="https://n.example.cn/a.jpg">')
+    assert fragment(html).find("img").get("src") == "https://n.example.cn/a.jpg"
+
+
+def test_clean_turns_an_untrusted_iframe_into_a_link_to_its_source():
+    html = content.clean(
+        '<p>看视频</p><iframe src="https://player.example.com/embed/42" width="640"></iframe>'
+    )
+    root = fragment(html)
+    assert "iframe" not in tags(html)
+    links = [a.get("href") for a in root.iter("a")]
+    assert links == ["https://player.example.com/embed/42"]
+
+
+def test_clean_keeps_an_iframe_whose_host_is_trusted():
+    frame = '<iframe src="https://player.example.com/embed/42"></iframe>'
+    html = content.clean(frame, iframe_hosts=["player.example.com"])
+    assert [f.get("src") for f in fragment(html).iter("iframe")] == [
+        "https://player.example.com/embed/42"
+    ]
+    assert "a" not in tags(html)
+    sanitized = content.sanitize(html, POST_URL)
+    assert [f.get("src") for f in fragment(sanitized).iter("iframe")] == [
+        "https://player.example.com/embed/42"
+    ]
+
+
+def test_clean_trusts_only_the_listed_iframe_hosts():
+    html = content.clean(
+        '<iframe src="https://evil.example.net/embed/42"></iframe>',
+        iframe_hosts=["player.example.com"],
+    )
+    assert "iframe" not in tags(html)
+    assert fragment(html).find(".//a").get("href") == "https://evil.example.net/embed/42"
+
+
+def test_protocol_relative_iframe_becomes_an_https_link():
+    html = pipeline('<iframe src="//player.example.com/embed/7"></iframe>')
+    assert "iframe" not in tags(html)
+    assert fragment(html).find(".//a").get("href") == "https://player.example.com/embed/7"
+
+
+def test_clean_removes_an_iframe_without_a_source():
+    html = content.clean("<p>a</p><iframe srcdoc='<p>inline</p>'></iframe>")
+    assert "iframe" not in tags(html)
+    assert "inline" not in html
+
+
+# --- sanitize ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        ('<a href="other/">x</a>', POST_URL + "other/"),
+        ('<a href="/about/">x</a>', "https://news.example.org/about/"),
+        ('<a href="../up/">x</a>', "https://news.example.org/2021/09/10/up/"),
+        ('<a href="?page=2">x</a>', POST_URL + "?page=2"),
+        ('<a href="#section-2">x</a>', POST_URL + "#section-2"),
+        ('<a href="//cdn.example.com/x">x</a>', "https://cdn.example.com/x"),
+        ('<a href="http://plain.example.com/x">x</a>', "http://plain.example.com/x"),
+        ('<a href="https://secure.example.com/x">x</a>', "https://secure.example.com/x"),
+        ('<a href="mailto:editor@example.com">x</a>', "mailto:editor@example.com"),
+        ('<img src="images/a.png">', POST_URL + "images/a.png"),
+        ('<img src="//n.sinaimg.example/a.jpg">', "https://n.sinaimg.example/a.jpg"),
+    ],
+    ids=[
+        "relative",
+        "root-relative",
+        "parent",
+        "query",
+        "anchor",
+        "protocol-relative",
+        "http",
+        "https",
+        "mailto",
+        "image-relative",
+        "image-protocol-relative",
+    ],
+)
+def test_sanitize_makes_every_url_absolute(html, expected):
+    element = next(iter(fragment(content.sanitize(html, POST_URL))))
+    assert (element.get("href") or element.get("src")) == expected
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<img src="https://n.example.cn/a.jpg">',
+        '<img src="https://n.example.cn/a.jpg" referrerpolicy="unsafe-url">',
+        '<p><img src="/a.jpg" alt="x"></p>',
+    ],
+)
+def test_sanitize_gives_images_no_referrer_policy(html):
+    images = list(fragment(content.sanitize(html, POST_URL)).iter("img"))
+    assert images
+    assert [img.get("referrerpolicy") for img in images] == ["no-referrer"] * len(images)
+
+
+@pytest.mark.parametrize(
+    "attribute",
+    [
+        'cms-style="font-L"',
+        'style="color:red;font-size:20px"',
+        'class="ori_titlesource"',
+        'align="center"',
+        'bgcolor="#ffffff"',
+    ],
+)
+def test_sanitize_drops_presentational_attributes(attribute):
+    html = content.sanitize(f"<p {attribute}>　　正文</p>", POST_URL)
+    paragraph = fragment(html).find("p")
+    assert paragraph.text == "　　正文"
+    assert dict(paragraph.attrib) == {}
+
+
+def test_sanitize_drops_presentational_attributes_in_tables_and_images():
+    html = content.sanitize(
+        '<table class="t" style="width:100%"><tr><td style="x" class="y" colspan="2">1</td></tr>'
+        '</table><img class="pic" style="width:74px" src="https://n.example.cn/a.jpg">',
+        POST_URL,
+    )
+    for element in fragment(html).iter():
+        assert "style" not in element.attrib
+        assert "class" not in element.attrib
+    assert fragment(html).find(".//td").get("colspan") == "2"
+
+
+def test_sanitize_keeps_the_reference_article_text_and_structure():
+    body = Path(__file__).resolve().parent.parent / "posts" / "000_43e460d1b31f5d9a.txt"
+    text = body.read_text(encoding="utf-8").split("---", 2)[2]
+    html = pipeline(text)
+    for unwanted in ("<!--", "<style", "<font", "cms-style", "appendQr", "责任编辑", "class="):
+        assert unwanted not in html
+    paragraphs = [p.text_content() for p in fragment(html).iter("p")]
+    assert paragraphs[0] == "　　原标题：一口气签七份协议，长江中游三省成立协同发展联合办公室"
+    assert paragraphs[-1] == "　　（作者：刘茜 编辑：张伟贤）"
+    assert len(paragraphs) == 9
+
+
+# --- summarize -----------------------------------------------------------------------------
+
+
+def test_summary_of_short_text_is_the_text_unchanged():
+    assert content.summarize("<p>短文本。</p>") == "短文本。"
+    assert content.summarize("<p>A short English sentence.</p>") == "A short English sentence."
+
+
+def test_summary_is_plain_text_with_paragraphs_separated_by_a_space():
+    html = (
+        '<p>第一段，<strong>重点</strong>。</p><p>第二段<a href="https://x.example/">链接</a>。</p>'
+    )
+    assert content.summarize(html) == "第一段，重点。 第二段链接。"
+
+
+def test_summary_of_empty_content_is_empty():
+    assert content.summarize("") == ""
+    assert content.summarize("<p> </p>") == ""
+
+
+def test_summary_length_is_counted_in_characters_not_bytes():
+    summary = content.summarize("<p>" + "长" * 400 + "</p>")
+    assert summary.endswith("…")
+    assert 130 <= len(summary) <= 141
+    assert len(summary.encode("utf-8")) > 140 * 3  # three bytes a character
+
+
+@pytest.mark.parametrize("mark", ["。", "！", "？", "；"])
+def test_summary_is_cut_at_a_sentence_end_when_one_is_near(mark):
+    first = "甲" * 119 + mark  # the sentence ends at character 120
+    html = f"<p>{first}{'乙' * 200}</p>"
+    assert content.summarize(html) == first
+
+
+def test_summary_is_cut_at_the_last_sentence_end_within_the_length():
+    html = "<p>" + "甲" * 100 + "。" + "乙" * 30 + "。" + "丙" * 100 + "</p>"
+    assert content.summarize(html) == "甲" * 100 + "。" + "乙" * 30 + "。"
+
+
+def test_summary_without_a_near_sentence_end_is_cut_at_the_length_with_an_ellipsis():
+    html = "<p>" + "甲" * 20 + "。" + "乙" * 300 + "</p>"
+    summary = content.summarize(html)
+    assert summary.startswith("甲" * 20 + "。")
+    assert summary.endswith("…")
+    assert 130 <= len(summary) <= 141
+
+
+def test_summary_does_not_cut_a_latin_word_in_two():
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"] * 10
+    summary = content.summarize("<p>" + " ".join(words) + "</p>")
+    assert summary.endswith("…")
+    assert len(summary) <= 141
+    assert all(word in words for word in summary[:-1].split())
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        "<p>"
+        + "字" * 130
+        + '<a href="https://example.com/a/very/long/path">链接的文字很长很长很长</a></p>',
+        "<p>" + "字" * 135 + '<img src="https://example.com/x.png" alt="图"><b>粗</b>' + "字" * 50,
+        "<div>" + "<p><em>强调</em>，<strong>加粗</strong>，<a href='/x'>链接</a>。</p>" * 20,
+        "<p>" + "字" * 139 + "<br>" + "字" * 10 + "</p>",
+    ],
+    ids=["link-at-the-cut", "image-at-the-cut", "many-inline-tags", "br-at-the-cut"],
+)
+def test_summary_never_contains_a_tag_or_part_of_one(html):
+    summary = content.summarize(content.sanitize(html, POST_URL))
+    assert "<" not in summary
+    assert ">" not in summary
+    assert "href" not in summary
+    assert "src=" not in summary
+
+
+def test_summary_removes_full_width_indents():
+    html = "<p>　　第一段正文。</p><p>　　第二段正文。</p>"
+    summary = content.summarize(html)
+    assert "\u3000" not in summary
+    assert summary == "第一段正文。 第二段正文。"
+
+
+@pytest.mark.parametrize(
+    ("html", "kept"),
+    [
+        ("<p>详见 https://example.com/a?b=1 的报道。</p>", ["详见", "的报道。"]),
+        ("<p>访问 www.example.com 了解更多。</p>", ["访问", "了解更多。"]),
+        ("<p>原文见https://example.com/a.html。今天天气很好。</p>", ["原文见", "今天天气很好。"]),
+        ("<p>链接：http://example.com/x，请查看附件。</p>", ["链接：", "请查看附件。"]),
+    ],
+    ids=["https", "www", "url-then-chinese-sentence", "url-then-full-width-comma"],
+)
+def test_summary_removes_bare_urls_and_keeps_the_text_around_them(html, kept):
+    summary = content.summarize(html)
+    assert "example.com" not in summary
+    assert "http" not in summary
+    for text in kept:
+        assert text in summary
+
+
+def test_summary_of_a_bare_url_alone_is_empty():
+    assert content.summarize("<p>http://example.com/only</p>") == ""
+
+
+def test_summary_of_the_reference_article():
+    body = Path(__file__).resolve().parent.parent / "posts" / "000_43e460d1b31f5d9a.txt"
+    html = pipeline(body.read_text(encoding="utf-8").split("---", 2)[2])
+    summary = content.summarize(html)
+    assert summary.startswith("原标题：一口气签七份协议")
+    assert summary.endswith("。")
+    assert len(summary) <= 141
+    assert "\u3000" not in summary
