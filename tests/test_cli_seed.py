@@ -8,8 +8,9 @@ from pathlib import Path
 import feedparser
 from lxml import etree
 
-from conftest import SAMPLE_SEED
 from postfeed.cli import main
+
+from conftest import SAMPLE_SEED
 
 SITE = "https://feeds.example.org/"
 

@@ -7,35 +7,49 @@
 
 A build holds a lock (one build at a time per output folder), reads only new and
 changed posts (the cache remembers the rest), renders content only for articles
-that land in a feed, and rewrites only feed files whose bytes changed.
+that land in some feed, and rewrites only files whose bytes changed.
+
+What it writes, below the output folder:
+
+    rss.xml atom.xml feed.json      the main feeds
+    categories/<slug>/...           the same three for every category
+    <name>/...                      the same three for every [[feeds]] table
+    feeds.opml index.html           every feed, for readers and for people
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import sqlite3
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
+from urllib.parse import quote
 
 from postfeed import __version__
 from postfeed.article import Article, PostError, Problem
 from postfeed.cache import SCHEMA_VERSION, Cache
 from postfeed.collector import Collection, collect, load_content, newest_articles
 from postfeed.config import Config
+from postfeed.feedsets import FeedSet, feed_sets, select
 from postfeed.lock import LockBusy, exclusive_lock
-from postfeed.output import remove_stale_temporaries, write_if_changed
+from postfeed.output import remove_stale_temporaries, write_changed
 from postfeed.reader import PostFile, scan_posts
 
 if TYPE_CHECKING:
-    from postfeed import feeds
+    from postfeed import feeds, pages
 
-# The feed files a build writes, each named for its format.
-FEED_FILES = ("rss.xml", "atom.xml")
+# The feed files of every feed set, by format.
+FEED_FILES = {"rss.xml": "RSS", "atom.xml": "Atom", "feed.json": "JSON Feed"}
+# The files that list the feeds, in the output folder itself.
+SITE_FILES = ("feeds.opml", "index.html")
+# Articles shown on index.html.
+INDEX_ARTICLES = 20
 
 __all__ = ["BuildError", "BuildResult", "LockBusy", "build", "check"]
 
@@ -47,8 +61,9 @@ class BuildError(Exception):
 @dataclass
 class BuildResult:
     collection: Collection
-    articles: list[Article] = field(default_factory=list)  # as written, newest first
-    written: list[Path] = field(default_factory=list)  # every feed file of this build
+    articles: list[Article] = field(default_factory=list)  # the main feed's, newest first
+    feed_sets: list[FeedSet] = field(default_factory=list)
+    written: list[Path] = field(default_factory=list)  # every file of this build
     changed: list[Path] = field(default_factory=list)  # those whose bytes changed
     timings: dict[str, float] = field(default_factory=dict)  # seconds per stage
     up_to_date: bool = False  # nothing changed since the last build: nothing was done
@@ -65,15 +80,18 @@ def build(
     force: bool = False,
     use_cache: bool = True,
     wait: float = 0.0,
+    ping: bool = False,
 ) -> BuildResult:
-    """Read every post, write the newest `config.limit` articles as feeds.
+    """Read every post and write every feed set.
 
     `force` re-reads every post (and refreshes the cache); `use_cache=False`
-    keeps no cache at all. Raises LockBusy when another build holds the lock for
+    keeps no cache at all; `ping` tells the WebSub hub (if configured) which
+    feeds changed. Raises LockBusy when another build holds the lock for
     longer than `wait` seconds, BuildError when the build cannot run or write.
     """
     if not config.posts.is_dir():
         raise BuildError(f"{config.posts}: no such folder of posts")
+    now = now or datetime.now(UTC)
     clock = _Clock()
     output_name = config.output.resolve().name or "output"
     cache_file = config.cache_location / f"{output_name}.sqlite3" if use_cache else None
@@ -86,22 +104,28 @@ def build(
                 cache.clear()
             with clock("scan"):
                 files = scan_posts(config.posts)
-                state = _state(files, config)
-            if cache.get("state") == state:
-                return _unchanged(config, cache, files, clock.timings)
+                last_outputs = json.loads(cache.get("outputs") or "[]")
+                state = _state(files, config, last_outputs)
+            if state and cache.get("state") == state:
+                return _unchanged(config, cache, files, last_outputs, clock.timings)
             with clock("collect"):
                 collection = collect(config, cache, files, now)
             result = BuildResult(collection, timings=clock.timings)
-            with clock("content"):
-                digests = _fill_content(result, newest_articles(config, cache, now), config, cache)
-                cache.keep_content(digests)
+            with clock("select"):
+                result.feed_sets = feed_sets(config, cache.category_counts(), now)
+                chosen = _select(result, config, cache, now)
             with clock("render"):
-                rendered = _render_isolating_failures(config, result)
+                rendered = _render_all(config, result, chosen)
             with clock("write"):
-                remove_stale_temporaries(config.output, FEED_FILES)
-                _write(rendered, result)
+                _write(config, rendered, result, last_outputs)
+            if ping and config.hub:
+                with clock("ping"):
+                    _ping(config, result)
+            outputs = sorted(path.relative_to(config.output).as_posix() for path in rendered)
+            cache.set("outputs", json.dumps(outputs, ensure_ascii=False))
             # The next run may skip all work if nothing changes, unless the clock matters.
-            cache.set("state", "" if collection.future else _state(files, config))
+            clock_matters = collection.future or any(s.since for s in result.feed_sets)
+            cache.set("state", "" if clock_matters else _state(files, config, outputs))
     except (OSError, sqlite3.Error) as error:
         where = getattr(error, "filename", None) or config.cache_location
         reason = getattr(error, "strerror", None) or error
@@ -119,104 +143,180 @@ def check(config: Config, now: datetime | None = None) -> Collection:
     with Cache(None, "") as memory:
         collection = collect(config, memory, now=now)
         for article in newest_articles(config, memory, now):
-            try:
-                load_content(article, config, None)
-            except PostError as error:
-                collection.problems.append(
-                    Problem(article.source, error.field, error.message, True)
-                )
-            except Exception as error:
-                collection.problems.append(Problem.from_exception(article.source, error))
+            _finish(article, config, None, collection.problems)
     collection.problems.sort(key=lambda problem: problem.path.as_posix())
     return collection
 
 
-def _render_isolating_failures(config: Config, result: BuildResult) -> dict[Path, bytes]:
-    """The feeds; an article that cannot be written is reported and left out.
-
-    Normalizing should make every article writable; if one slips through, it
-    must cost only itself, never the feed.
-    """
-    try:
-        return _render(config, result.articles)
-    except Exception:
-        writable = []
-        for article in result.articles:
-            try:
-                _render(config, [article])
-                writable.append(article)
-            except Exception as error:
-                result.problems.append(Problem.from_exception(article.source, error))
-        result.articles = writable
-        return _render(config, writable)
-
-
-def _render(config: Config, articles: Sequence[Article]) -> dict[Path, bytes]:
-    # feedgen and lxml are imported here, on first use: they take a noticeable part
-    # of a second to import, and a build with nothing to write never needs them.
-    from postfeed import feeds
-
-    renderers = {"rss.xml": feeds.render_rss, "atom.xml": feeds.render_atom}
-    return {
-        config.output / name: renderers[name](channel(config, name), articles)
-        for name in FEED_FILES
-    }
-
-
-def channel(config: Config, file_name: str) -> feeds.Channel:
+def channel(config: Config, feed_set: FeedSet, file_name: str) -> feeds.Channel:
+    """What the feed `file_name` of `feed_set` says about itself."""
     from postfeed import feeds
 
     return feeds.Channel(
-        title=config.title,
+        title=feed_set.title,
         description=config.feed_description,
         site_url=config.site_url,
-        self_url=config.feed_base + file_name,
+        self_url=feed_url(config, feed_set, file_name),
         language=config.language,
         author=config.feed_author,
+        full_content=feed_set.full_content,
+        hubs=(config.hub,) if config.hub else (),
     )
 
 
-def _fill_content(
-    result: BuildResult, newest: Iterable[Article], config: Config, cache: Cache
-) -> set[str]:
-    """Render the newest `limit` articles; a post that fails here makes room for the next."""
-    digests = set()
-    for article in newest:
-        if len(result.articles) == config.limit:
-            break
-        try:
-            finished, digest = load_content(article, config, cache)
-        except PostError as error:
-            result.problems.append(Problem(article.source, error.field, error.message, True))
-            continue
-        except Exception as error:  # a bug, but it must cost only this post
-            result.problems.append(Problem.from_exception(article.source, error))
-            continue
-        result.articles.append(finished)
-        digests.add(digest)
-    return digests
+def feed_url(config: Config, feed_set: FeedSet, file_name: str) -> str:
+    """The absolute URL a feed file is served at (CJK slugs percent-encoded)."""
+    folder = quote(feed_set.folder) + "/" if feed_set.folder else ""
+    return f"{config.feed_base}{folder}{file_name}"
 
 
-def _write(rendered: dict[Path, bytes], result: BuildResult) -> None:
+def _ping(config: Config, result: BuildResult) -> None:
+    from postfeed import websub
+
+    changed = [path for path in result.changed if path.name in FEED_FILES]
+    urls = [
+        config.feed_base + quote(path.relative_to(config.output).as_posix()) for path in changed
+    ]
+    for warning in websub.ping(config.hub, urls):
+        result.problems.append(Problem(config.output, "websub", warning, fatal=False))
+
+
+def _select(
+    result: BuildResult, config: Config, cache: Cache, now: datetime
+) -> dict[FeedSet, list[Article]]:
+    from postfeed import content  # imported on first use: a no-change run never needs it
+
+    digests: set[str] = set()
+
+    def finish(article: Article) -> Article | None:
+        finished = _finish(article, config, cache, result.problems)
+        if finished is not None:
+            digests.add(finished[1])
+            return finished[0]
+        return None
+
+    chosen = select(
+        result.feed_sets, newest_articles(config, cache, now), finish, content.plain_text
+    )
+    cache.keep_content(digests)
+    result.articles = chosen[result.feed_sets[0]]
+    return chosen
+
+
+def _finish(
+    article: Article, config: Config, cache: Cache | None, problems: list[Problem]
+) -> tuple[Article, str] | None:
+    """The article with content; a post that fails here is reported and left out."""
+    try:
+        return load_content(article, config, cache)
+    except PostError as error:
+        problems.append(Problem(article.source, error.field, error.message, True))
+    except Exception as error:  # a bug, but it must cost only this post
+        problems.append(Problem.from_exception(article.source, error))
+    return None
+
+
+def _render_all(
+    config: Config, result: BuildResult, chosen: dict[FeedSet, list[Article]]
+) -> dict[Path, bytes]:
+    """Every file of the build, by path: each set's feeds, then the site files."""
+    # The writers (feedgen, lxml) are imported on first use: they take a noticeable
+    # part of a second to import, and a build with nothing to do never needs them.
+    from postfeed import pages
+
+    rendered: dict[Path, bytes] = {}
+    links: list[pages.FeedLink] = []
+    for feed_set in result.feed_sets:
+        articles = chosen[feed_set]
+        folder = config.output / feed_set.folder if feed_set.folder else config.output
+        for name, data in _render_set(config, feed_set, articles, result).items():
+            rendered[folder / name] = data
+        links.extend(
+            pages.FeedLink(feed_set.title, format_name, feed_url(config, feed_set, name),
+                           config.site_url, feed_set.group)
+            for name, format_name in FEED_FILES.items()
+        )  # fmt: skip
+    main = result.feed_sets[0]
+    site_channel = channel(config, main, "rss.xml")
+    rendered[config.output / "feeds.opml"] = pages.render_opml(config.title, links)
+    rendered[config.output / "index.html"] = pages.render_index(
+        site_channel, links, chosen[main][:INDEX_ARTICLES], config.zone
+    )
+    return rendered
+
+
+def _render_set(
+    config: Config, feed_set: FeedSet, articles: list[Article], result: BuildResult
+) -> dict[str, bytes]:
+    """The three feeds of one set. An article that cannot be written is reported and
+    left out: normalizing should make every article writable, and if one slips
+    through, it must cost only itself, never the feed."""
+    try:
+        return _render_feeds(config, feed_set, articles)
+    except Exception:
+        writable = []
+        for article in articles:
+            try:
+                _render_feeds(config, feed_set, [article])
+                writable.append(article)
+            except Exception as error:
+                result.problems.append(Problem.from_exception(article.source, error))
+        articles[:] = writable
+        return _render_feeds(config, feed_set, writable)
+
+
+def _render_feeds(
+    config: Config, feed_set: FeedSet, articles: Sequence[Article]
+) -> dict[str, bytes]:
+    from postfeed import feeds, jsonfeed
+
+    renderers = {
+        "rss.xml": feeds.render_rss,
+        "atom.xml": feeds.render_atom,
+        "feed.json": jsonfeed.render_json,
+    }
+    if not feed_set.full_content:
+        articles = [replace(article, content="") for article in articles]
+    return {name: renderers[name](channel(config, feed_set, name), articles) for name in FEED_FILES}
+
+
+def _write(
+    config: Config, rendered: dict[Path, bytes], result: BuildResult, last_outputs: list[str]
+) -> None:
+    """Write what changed; remove the files of feed sets that are gone."""
+    folders = {path.parent for path in rendered}
+    for folder in folders:
+        remove_stale_temporaries(folder, tuple(FEED_FILES) + SITE_FILES)
+    try:
+        result.changed = write_changed(rendered)
+    except OSError as error:
+        where = error.filename or config.output
+        raise BuildError(f"{where}: cannot write: {error.strerror or error}") from None
+    result.written = list(rendered)
     for path, data in rendered.items():
-        try:
-            if write_if_changed(path, data):
-                result.changed.append(path)
-        except OSError as error:
-            raise BuildError(f"{path}: cannot write: {error.strerror or error}") from None
-        result.written.append(path)
+        if len(data) > config.max_feed_size and path.name in FEED_FILES:
+            message = f"{len(data):,} bytes, over max_feed_size ({config.max_feed_size:,})"
+            result.problems.append(Problem(path, "feed size", message, fatal=False))
+    current = {path.relative_to(config.output).as_posix() for path in rendered}
+    for gone in sorted(set(last_outputs) - current):
+        path = config.output / gone
+        path.unlink(missing_ok=True)
+        if path.parent != config.output and not any(path.parent.iterdir()):
+            path.parent.rmdir()  # the folder of a category that has no posts any more
 
 
-def _state(files: list[PostFile], config: Config) -> str:
+def _state(files: list[PostFile], config: Config, outputs: list[str]) -> str:
     """A digest of everything a build's output depends on but the clock.
 
-    Equal to the last build's: every post file and feed file is as that build
-    left it, so there is nothing to do.
+    Equal to the last build's: every post file and output file is as that
+    build left it, and so are the settings, so there is nothing to do.
     """
-    digest = hashlib.sha256(f"{_fingerprint(config)}|{config.limit}".encode())
+    digest = hashlib.sha256(f"{__version__}|{config!r}".encode())
     for post_file in files:
         digest.update(f"{post_file.key}\0{post_file.size}\0{post_file.mtime_ns}\n".encode())
-    for name in FEED_FILES:
+    if not outputs:
+        return ""
+    for name in outputs:
         try:
             stat = (config.output / name).stat()
         except FileNotFoundError:
@@ -226,19 +326,27 @@ def _state(files: list[PostFile], config: Config) -> str:
 
 
 def _unchanged(
-    config: Config, cache: Cache, files: list[PostFile], timings: dict[str, float]
+    config: Config,
+    cache: Cache,
+    files: list[PostFile],
+    outputs: list[str],
+    timings: dict[str, float],
 ) -> BuildResult:
     """The result of a build that found nothing to do: the problems are still reported."""
     collection = Collection(posts_read=len(files), skipped=cache.skipped())
     collection.problems = cache.problems(config.posts)
-    written = [config.output / name for name in FEED_FILES]
+    written = [config.output / name for name in outputs]
     return BuildResult(collection, written=written, timings=timings, up_to_date=True)
 
 
 def _fingerprint(config: Config) -> str:
-    """What the cached results depend on: the program and every setting but the limit."""
-    settings = repr({k: v for k, v in vars(config).items() if k not in ("limit", "output")})
-    return hashlib.sha256(f"{SCHEMA_VERSION}|{__version__}|{settings}".encode()).hexdigest()
+    """What the cached posts depend on: the program and the settings that shape an article."""
+    settings = (
+        config.posts, config.site_url, config.timezone, config.permalink, config.strict,
+        config.max_post_size, config.content.drop, config.content.iframe_hosts,
+        sorted(config.categories.aliases.items()),
+    )  # fmt: skip
+    return hashlib.sha256(f"{SCHEMA_VERSION}|{__version__}|{settings!r}".encode()).hexdigest()
 
 
 class _Clock:

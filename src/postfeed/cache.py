@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
+import unicodedata
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -148,6 +150,21 @@ class Cache:
             for path, problems in rows
             for field, message, fatal, detail in json.loads(problems)
         ]
+
+    def category_counts(self) -> dict[str, int]:
+        """Articles per category; names equal after NFKC and case folding count as one,
+        under the spelling met first (in path order)."""
+        spelling: dict[str, str] = {}
+        counts: Counter[str] = Counter()
+        rows = self._db.execute(
+            "SELECT categories FROM posts WHERE title IS NOT NULL AND categories != ''"
+            " ORDER BY path"
+        )
+        for (joined,) in rows:
+            for name in joined.split(_SEPARATOR):
+                key = unicodedata.normalize("NFKC", name).casefold()
+                counts[spelling.setdefault(key, name)] += 1
+        return dict(counts)
 
     def skipped(self) -> int:
         return self._db.execute("SELECT count(*) FROM posts WHERE skipped").fetchone()[0]

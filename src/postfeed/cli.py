@@ -6,11 +6,12 @@ import argparse
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from postfeed import __version__
 from postfeed.article import Problem
-from postfeed.build import BuildError, LockBusy, build, check
+from postfeed.build import BuildError, BuildResult, LockBusy, build, check
 from postfeed.config import Config, ConfigError, load_config
 
 EXIT_OK = 0
@@ -75,31 +76,60 @@ def _parser() -> argparse.ArgumentParser:
         "-v", "--verbose", action="store_true", help="print the summary, timings and tracebacks too"
     )
 
-    build_parser = commands.add_parser(
-        "build",
-        parents=[reading],
-        help="read the posts and write the feeds",
-        description="Read every post below --posts and write rss.xml and atom.xml to --output.",
-        epilog=BUILD_STATUS_HELP,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    build_parser.add_argument(
+    writing = argparse.ArgumentParser(add_help=False)
+    writing.add_argument(
         "--output", type=Path, metavar="DIR", help="folder for the feeds (default: output)"
     )
-    build_parser.add_argument(
-        "--limit", type=int, metavar="N", help="articles per feed (default: 50)"
-    )
-    build_parser.add_argument(
+    writing.add_argument("--limit", type=int, metavar="N", help="articles per feed (default: 50)")
+    writing.add_argument(
         "--force", action="store_true", help="re-read every post, ignoring the cache"
     )
-    build_parser.add_argument(
+    writing.add_argument(
         "--wait",
         type=float,
         default=0.0,
         metavar="SECONDS",
         help="wait this long for a running build of the same output to finish (default: 0)",
     )
+    writing.add_argument(
+        "--ping", action="store_true", help="tell the WebSub hub (config: hub) which feeds changed"
+    )
+
+    build_parser = commands.add_parser(
+        "build",
+        parents=[reading, writing],
+        help="read the posts and write the feeds",
+        description="Read every post below --posts and write the feeds, feeds.opml and "
+        "index.html to --output.",
+        epilog=BUILD_STATUS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     build_parser.set_defaults(run=_run_build)
+
+    serve_parser = commands.add_parser(
+        "serve",
+        parents=[reading, writing],
+        help="build, serve the output folder on this machine, rebuild when posts change",
+        description="Build, then serve --output at http://HOST:PORT/ with the right content "
+        "types, ETag and Last-Modified; the feeds' own URLs point at this server, so a reader "
+        "can subscribe. Posts are checked for changes every --poll seconds. Ctrl-C stops.",
+        epilog=BUILD_STATUS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    serve_parser.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1)"
+    )
+    serve_parser.add_argument(
+        "--port", type=int, default=8000, help="port to listen on (default: 8000)"
+    )
+    serve_parser.add_argument(
+        "--poll",
+        type=float,
+        default=2.0,
+        metavar="SECONDS",
+        help="how often to look for changed posts",
+    )
+    serve_parser.set_defaults(run=_run_serve)
 
     check_parser = commands.add_parser(
         "check",
@@ -129,13 +159,20 @@ def _run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         config = _load(args)
-        result = build(config, force=args.force, wait=args.wait)
+        result = build(config, force=args.force, wait=args.wait, ping=args.ping)
     except (ConfigError, BuildError) as error:
         print(f"postfeed: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except LockBusy as error:
         print(f"postfeed: {error}", file=sys.stderr)
         return EXIT_BUSY
+    _report_build(result, config, args, started)
+    return EXIT_REJECTED if result.collection.rejected else EXIT_OK
+
+
+def _report_build(
+    result: BuildResult, config: Config, args: argparse.Namespace, started: float
+) -> None:
     _print_problems(result.problems, args)
     collection = result.collection
     # Quiet on success under cron: the summary is for people at a terminal (or -v).
@@ -143,8 +180,8 @@ def _run_build(args: argparse.Namespace) -> int:
         written = (
             "feeds up to date"
             if result.up_to_date
-            else f"{len(result.written)} feeds written ({len(result.changed)} changed, "
-            f"{len(result.articles)} articles)"
+            else f"{len(result.feed_sets)} feed sets, {len(result.written)} files written "
+            f"({len(result.changed)} changed), {len(result.articles)} articles in the main feed"
         )
         print(
             f"postfeed: {collection.posts_read} posts read, {collection.rejected} rejected, "
@@ -158,7 +195,44 @@ def _run_build(args: argparse.Namespace) -> int:
             f"postfeed: {collection.posts_parsed} posts parsed; {stages}; total {total:.2f}s",
             file=sys.stderr,
         )
-    return EXIT_REJECTED if collection.rejected else EXIT_OK
+
+
+def _run_serve(args: argparse.Namespace) -> int:
+    from postfeed.serve import serve
+
+    try:
+        config = _load(args)
+    except ConfigError as error:
+        print(f"postfeed: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    host = f"[{args.host}]" if ":" in args.host else args.host
+    # The feeds name this server as their home, so a reader can subscribe for real.
+    config = replace(config, feed_url=f"http://{host}:{args.port}/")
+    status = _run_build_once(config, args, force=args.force)
+    if status == EXIT_USAGE:
+        return status
+
+    def rebuild() -> None:
+        _run_build_once(config, args, force=False)
+
+    def ready(url: str) -> None:
+        print(f"postfeed: serving {config.output} at {url} (Ctrl-C stops)", file=sys.stderr)
+
+    serve(config.output, args.host, args.port, rebuild=rebuild, poll_seconds=args.poll, ready=ready)
+    return EXIT_OK
+
+
+def _run_build_once(config: Config, args: argparse.Namespace, force: bool) -> int:
+    """One build of `serve`: quiet when nothing changed, like cron."""
+    started = time.perf_counter()
+    try:
+        result = build(config, force=force, wait=30, ping=args.ping)
+    except (BuildError, LockBusy) as error:
+        print(f"postfeed: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    if not result.up_to_date:
+        _report_build(result, config, args, started)
+    return EXIT_REJECTED if result.collection.rejected else EXIT_OK
 
 
 def _run_check(args: argparse.Namespace) -> int:

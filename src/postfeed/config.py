@@ -30,6 +30,8 @@ class ContentConfig:
     drop: tuple[str, ...] = ()
     # Hosts whose <iframe> players are kept; every other iframe becomes a link.
     iframe_hosts: tuple[str, ...] = ()
+    # "full": feeds carry the whole article; "summary": only its summary.
+    mode: str = "full"
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,28 @@ class CategoriesConfig:
 
     # Spelling -> the category it is an alias of, e.g. {"AI" = "人工智能"}.
     aliases: dict[str, str] = field(default_factory=dict)
+    # A feed set per category, below OUTPUT/categories/<slug>/.
+    feeds: bool = True
+    # Categories with fewer articles get no feeds of their own.
+    min_posts: int = 1
+    # Categories that get no feeds of their own.
+    exclude: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    """One `[[feeds]]` table: a custom feed set in OUTPUT/<name>/, RSSHub-style filters."""
+
+    name: str
+    title: str = ""  # empty: "site title · name"
+    categories: tuple[str, ...] = ()  # any of these (empty: any category)
+    exclude_categories: tuple[str, ...] = ()
+    authors: tuple[str, ...] = ()  # any of these (empty: any author)
+    keywords: tuple[str, ...] = ()  # any of these in the title or content, any case
+    exclude_keywords: tuple[str, ...] = ()
+    since_days: int = 0  # 0: no age limit
+    limit: int = 0  # 0: the global limit
+    content: str = ""  # "full" or "summary"; empty: [content] mode
 
 
 @dataclass(frozen=True)
@@ -57,8 +81,11 @@ class Config:
     drop_future: bool = False
     max_post_size: int = 10_000_000
     cache_dir: str = ""  # empty: .postfeed-cache beside the output folder
+    hub: str = ""  # a WebSub hub URL; empty: none
+    max_feed_size: int = 1_000_000  # bytes; a larger feed file draws a warning
     content: ContentConfig = ContentConfig()
     categories: CategoriesConfig = CategoriesConfig()
+    feeds: tuple[FeedConfig, ...] = ()
 
     @property
     def zone(self) -> ZoneInfo:
@@ -133,9 +160,32 @@ def _coerce(cls: type, values: dict[str, Any], where: str) -> Any:
             if not isinstance(value, dict):
                 raise ConfigError(f"configuration key {name!r} must be a table")
             kwargs[key] = _coerce(_TABLES[key], value, where=f"{key}.")
+        elif key == "feeds" and not where:
+            if not isinstance(value, list) or not all(isinstance(t, dict) for t in value):
+                raise ConfigError("configuration key 'feeds' must be tables: [[feeds]]")
+            kwargs[key] = tuple(_custom_feed(table, number) for number, table in enumerate(value))
         else:
             kwargs[key] = _check_type(name, value, expected)
     return cls(**kwargs)
+
+
+def _custom_feed(table: dict[str, Any], number: int) -> FeedConfig:
+    where = f"feeds[{number}] ({table.get('name', 'no name')!r})"
+    if "name" not in table:
+        raise ConfigError(f"{where}: 'name' is required (the feed's folder)")
+    feed = _coerce(FeedConfig, table, where=f"{where}.")
+    if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", feed.name) or feed.name in (
+        "categories",
+    ):
+        raise ConfigError(
+            f"{where}: 'name' must be letters, digits, - and _ (a folder name), "
+            f"and not 'categories'; not {feed.name!r}"
+        )
+    if feed.content not in ("", "full", "summary"):
+        raise ConfigError(f'{where}: \'content\' must be "full" or "summary"')
+    if feed.since_days < 0 or feed.limit < 0:
+        raise ConfigError(f"{where}: 'since_days' and 'limit' must not be negative")
+    return feed
 
 
 def _check_type(name: str, value: Any, expected: Any) -> Any:
@@ -172,6 +222,13 @@ def _validate(config: Config) -> Config:
             config = replace(config, **{key: url + "/"})
     if config.limit < 1:
         raise ConfigError(f"configuration key 'limit' must be at least 1, not {config.limit}")
+    if config.content.mode not in ("full", "summary"):
+        raise ConfigError('configuration key \'content.mode\' must be "full" or "summary"')
+    if config.hub and urlsplit(config.hub).scheme not in ("http", "https"):
+        raise ConfigError(f"configuration key 'hub' must be an http(s) URL, not {config.hub!r}")
+    names = [feed.name.lower() for feed in config.feeds]
+    if len(names) != len(set(names)):
+        raise ConfigError("configuration key 'feeds': two [[feeds]] tables have the same name")
     if config.max_post_size < 1:
         raise ConfigError("configuration key 'max_post_size' must be at least 1")
     unknown = set(re.findall(r":([a-z_]+)", config.permalink)) - set(PERMALINK_PLACEHOLDERS)

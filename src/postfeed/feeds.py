@@ -47,7 +47,6 @@ class Channel:
     author: str
     full_content: bool = True  # False: summaries only, no full HTML
     hubs: tuple[str, ...] = ()  # WebSub hubs
-    stylesheet: str | None = None  # href of an XSLT stylesheet for browsers
 
 
 def render_rss(channel: Channel, articles: Sequence[Article]) -> bytes:
@@ -64,7 +63,7 @@ def render_rss(channel: Channel, articles: Sequence[Article]) -> bytes:
     self_link = root.find(f"channel/{{{ATOM_NS}}}link")
     for hub in reversed(channel.hubs):
         self_link.addnext(etree.Element(f"{{{ATOM_NS}}}link", href=hub, rel="hub"))
-    return _serialize(root, channel)
+    return _serialize(root)
 
 
 def render_atom(channel: Channel, articles: Sequence[Article]) -> bytes:
@@ -81,7 +80,7 @@ def render_atom(channel: Channel, articles: Sequence[Article]) -> bytes:
     self_link = root.find(f"{{{ATOM_NS}}}link[@rel='self']")
     for hub in reversed(channel.hubs):
         self_link.addnext(etree.Element(f"{{{ATOM_NS}}}link", href=hub, rel="hub"))
-    return _serialize(root, channel)
+    return _serialize(root)
 
 
 def _generator(channel: Channel, articles: Sequence[Article], rss: bool) -> FeedGenerator:
@@ -124,10 +123,5 @@ def _newest(articles: Sequence[Article]) -> datetime:
     return max((article.updated for article in articles), default=EMPTY_FEED_DATE)
 
 
-def _serialize(root: etree._Element, channel: Channel) -> bytes:
-    if channel.stylesheet:
-        style = f'type="text/xsl" href="{html.escape(channel.stylesheet)}"'
-        root.addprevious(etree.ProcessingInstruction("xml-stylesheet", style))
-    return etree.tostring(
-        root.getroottree(), xml_declaration=True, encoding="UTF-8", pretty_print=True
-    )
+def _serialize(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

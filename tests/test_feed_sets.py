@@ -1,0 +1,255 @@
+"""Feeds people subscribe to: one set per category and the custom [[feeds]] tables.
+
+Every set is a folder with rss.xml, atom.xml and feed.json holding the newest
+articles its filters let through.
+"""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from postfeed.article import Article
+from postfeed.build import build
+from postfeed.config import ConfigError, load_config
+from postfeed.feedsets import CATEGORIES, CUSTOM, MAIN, FeedSet, feed_sets, select
+
+SITE = "https://news.example.org/"
+NOW = datetime(2021, 9, 20, tzinfo=UTC)
+
+
+def write(
+    posts: Path,
+    name: str,
+    title: str,
+    date: str,
+    categories: list[str],
+    body: str = "正文。",
+    author: str = "",
+) -> None:
+    lines = [
+        "---",
+        f"title: {title}",
+        f"date: {date}",
+        "categories:",
+        *[f"  - {c}" for c in categories],
+    ]
+    if author:
+        lines.append(f"author: {author}")
+    path = posts / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join([*lines, "---", "", body, ""]), encoding="utf-8")
+
+
+def rss_titles(path: Path) -> list[str]:
+    return [item.findtext("title") for item in etree.parse(str(path)).iter("item")]
+
+
+@pytest.fixture
+def site(tmp_path: Path) -> Path:
+    posts = tmp_path / "posts"
+    write(
+        posts,
+        "a.md",
+        "财经一",
+        "2021-09-10 10:00:00",
+        ["金融", "新浪财经"],
+        "央行宣布降准。",
+        author="新浪财经",
+    )
+    write(
+        posts,
+        "b.md",
+        "科技一",
+        "2021-09-11 10:00:00",
+        ["科技"],
+        "新的 AI 芯片发布。",
+        author="IT 之家",
+    )
+    write(
+        posts,
+        "c.md",
+        "财经二",
+        "2021-09-12 10:00:00",
+        ["金融"],
+        "股市上涨，广告勿扰。",
+        author="新浪财经",
+    )
+    write(posts, "d.md", "杂谈", "2021-09-13 10:00:00", ["../../etc", "ＡＩ"], "ai 的故事。")
+    write(posts, "e.md", "旧闻", "2021-08-01 10:00:00", ["金融"], "很久以前。")
+    return tmp_path
+
+
+def run(root: Path, config_text: str = "", **overrides) -> None:
+    config_file = root / "postfeed.toml"
+    config_file.write_text(textwrap.dedent(config_text), encoding="utf-8")
+    config = load_config(
+        config_file, posts=root / "posts", output=root / "out", site_url=SITE, **overrides
+    )
+    build(config, now=NOW)
+
+
+def test_every_category_gets_its_own_feeds_with_a_safe_folder(site: Path) -> None:
+    run(site)
+    folders = sorted(p.name for p in (site / "out" / "categories").iterdir())
+    assert folders == sorted(["金融", "新浪财经", "科技", "etc", "ai"])
+    for folder in folders:
+        for name in ("rss.xml", "atom.xml", "feed.json"):
+            assert (site / "out" / "categories" / folder / name).is_file()
+    assert rss_titles(site / "out" / "categories" / "金融" / "rss.xml") == [
+        "财经二",
+        "财经一",
+        "旧闻",
+    ]
+
+
+def test_a_category_feed_has_its_own_title_and_percent_encoded_self_links(site: Path) -> None:
+    run(site, 'title = "新闻"\n')
+    rss = etree.parse(str(site / "out" / "categories" / "金融" / "rss.xml"))
+    assert rss.findtext("channel/title") == "新闻 · 金融"
+    self_link = rss.find("channel/{http://www.w3.org/2005/Atom}link[@rel='self']").get("href")
+    assert self_link == SITE + "categories/%E9%87%91%E8%9E%8D/rss.xml"
+    feed = json.loads((site / "out" / "categories" / "金融" / "feed.json").read_text())
+    assert feed["feed_url"] == SITE + "categories/%E9%87%91%E8%9E%8D/feed.json"
+
+
+def test_category_feeds_can_be_turned_off_thinned_and_excluded(site: Path) -> None:
+    run(site, "[categories]\nfeeds = false\n")
+    assert not (site / "out" / "categories").exists()
+    run(site, '[categories]\nmin_posts = 2\nexclude = ["新浪财经"]\n')
+    assert sorted(p.name for p in (site / "out" / "categories").iterdir()) == ["金融"]
+
+
+def test_a_category_that_disappears_loses_its_feeds(site: Path) -> None:
+    run(site)
+    assert (site / "out" / "categories" / "科技" / "rss.xml").exists()
+    (site / "posts" / "b.md").unlink()
+    run(site)
+    assert not (site / "out" / "categories" / "科技").exists()
+
+
+def test_custom_feeds_filter_like_rsshub(site: Path) -> None:
+    run(
+        site,
+        """
+        [[feeds]]
+        name = "finance"
+        title = "只看财经"
+        categories = ["金融"]
+        exclude_keywords = ["广告"]
+
+        [[feeds]]
+        name = "ai"
+        keywords = ["ai"]
+        content = "summary"
+
+        [[feeds]]
+        name = "recent"
+        since_days = 14
+        limit = 2
+
+        [[feeds]]
+        name = "sina"
+        authors = ["新浪财经"]
+        exclude_categories = ["新浪财经"]
+        """,
+    )
+    out = site / "out"
+    assert rss_titles(out / "finance" / "rss.xml") == ["财经一", "旧闻"]
+    assert etree.parse(str(out / "finance" / "rss.xml")).findtext("channel/title") == "只看财经"
+    assert rss_titles(out / "ai" / "rss.xml") == ["杂谈", "科技一"]  # case-insensitive, NFKC
+    assert "content:encoded" not in (out / "ai" / "rss.xml").read_text()  # summary only
+    assert rss_titles(out / "recent" / "rss.xml") == ["杂谈", "财经二"]
+    assert rss_titles(out / "sina" / "rss.xml") == ["财经二"]
+
+
+@pytest.mark.parametrize(
+    ("table", "message"),
+    [
+        ('name = "../up"', "feeds[0]"),
+        ('title = "no name"', "'name' is required"),
+        ('name = "x"\nsince_days = "week"', "since_days"),
+        ('name = "x"\ncontent = "some"', "'content'"),
+        ('name = "x"\ncolour = "red"', "colour"),
+        ('name = "categories"', "'categories'"),
+    ],
+)
+def test_a_bad_custom_feed_is_a_configuration_error_naming_the_table(
+    tmp_path: Path, table: str, message: str
+) -> None:
+    config_file = tmp_path / "postfeed.toml"
+    config_file.write_text(f"[[feeds]]\n{table}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="feeds") as error:
+        load_config(config_file)
+    assert message in str(error.value)
+
+
+def test_summary_mode_for_every_feed_leaves_out_the_full_html(site: Path) -> None:
+    run(site, '[content]\nmode = "summary"\n')
+    text = (site / "out" / "atom.xml").read_text()
+    assert "<content" not in text and "<summary" in text
+    feed = json.loads((site / "out" / "feed.json").read_text())
+    assert all("content_html" not in item and item["summary"] for item in feed["items"])
+
+
+def test_the_json_feed_carries_the_same_items_in_the_same_order_as_rss(site: Path) -> None:
+    run(site)
+    rss = etree.parse(str(site / "out" / "rss.xml"))
+    feed = json.loads((site / "out" / "feed.json").read_text())
+    assert [i["id"] for i in feed["items"]] == [g.text for g in rss.iter("guid")]
+    assert [i["title"] for i in feed["items"]] == rss_titles(site / "out" / "rss.xml")
+
+
+def test_a_feed_over_the_size_limit_draws_a_warning(site: Path) -> None:
+    config_file = site / "postfeed.toml"
+    config_file.write_text("max_feed_size = 500\n", encoding="utf-8")
+    result = build(
+        load_config(config_file, posts=site / "posts", output=site / "out", site_url=SITE), now=NOW
+    )
+    warnings = [p for p in result.problems if p.field == "feed size"]
+    assert warnings and not any(p.fatal for p in warnings)
+    assert {p.path.name for p in warnings} <= {"rss.xml", "atom.xml", "feed.json"}
+
+
+def article(number: int, days_ago: int, categories: tuple[str, ...] = ()) -> Article:
+    when = NOW - timedelta(days=days_ago)
+    return Article(
+        Path(f"{number}.md"), f"t{number}", f"{SITE}{number}", f"id{number}", when, when, categories
+    )
+
+
+def test_select_stops_reading_once_every_set_is_full() -> None:
+    sets = [FeedSet("", "main", MAIN, 2, True)]
+    seen = []
+
+    def newest():
+        for number in range(100):
+            seen.append(number)
+            yield article(number, number)
+
+    chosen = select(sets, newest(), lambda a: a, lambda html: html)
+    assert [a.title for a in chosen[sets[0]]] == ["t0", "t1"]
+    assert len(seen) == 2
+
+
+def test_select_leaves_out_an_article_whose_content_cannot_be_made() -> None:
+    sets = [FeedSet("", "main", MAIN, 2, True)]
+    articles = [article(n, n) for n in range(4)]
+    chosen = select(sets, iter(articles), lambda a: None if a.title == "t0" else a, str)
+    assert [a.title for a in chosen[sets[0]]] == ["t1", "t2"]
+
+
+def test_feed_sets_come_main_first_then_categories_by_name_then_custom(site: Path) -> None:
+    config_file = site / "postfeed.toml"
+    config_file.write_text('[[feeds]]\nname = "x"\n', encoding="utf-8")
+    config = load_config(config_file)
+    sets = feed_sets(config, {"b": 1, "a": 3, "c": 1}, NOW)
+    assert [(s.group, s.folder) for s in sets] == [
+        (MAIN, ""), (CATEGORIES, "categories/a"), (CATEGORIES, "categories/b"),
+        (CATEGORIES, "categories/c"), (CUSTOM, "x"),
+    ]  # fmt: skip

@@ -1,0 +1,323 @@
+"""Specification of the JSON Feed writer (jsonfeed.py) and the pages for people (pages.py)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import lxml.html
+import pytest
+from lxml import etree
+
+from postfeed.article import Article
+from postfeed.feeds import Channel
+from postfeed.jsonfeed import render_json
+from postfeed.pages import FeedLink, render_index, render_opml
+
+SITE = "https://news.example.org/"
+FEEDS = "https://news.example.org/feeds/"
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+EVIL_TITLE = "<script>alert(1)</script> 一口气签七份协议"
+
+CHANNEL = Channel(
+    title="新浪财经 · 国内",
+    description="Scraped news & more",
+    site_url=SITE,
+    self_url=FEEDS + "feed.json",
+    language="zh-CN",
+    author="News robot",
+)
+
+FIRST = Article(
+    source=Path("posts/a.md"),
+    title=EVIL_TITLE,
+    link=SITE + "2021/09/10/a/",
+    id="urn:uuid:9dda1fcf-3306-5321-8b8d-243eba3aa18b",
+    published=datetime(2021, 9, 10, 11, 48, 10, tzinfo=UTC),
+    updated=datetime(2021, 9, 11, 2, 0, 0, tzinfo=UTC),
+    categories=("金融", "新浪财经"),
+    tags=("长江",),
+    author="新浪财经",
+    image="https://n.sinaimg.cn/finance/343233024.png",
+    summary="AT&T <b>不是标签</b> 原标题：一口气签七份协议。",
+    content="<p>正文</p>",
+)
+# Late on the 9th in UTC is the morning of the 10th in Shanghai.
+SECOND = Article(
+    source=Path("posts/b.md"),
+    title="Second & last",
+    link=SITE + "2021/09/09/b/",
+    id="tag:news.example.org,2021:b",
+    published=datetime(2021, 9, 9, 23, 5, 0, tzinfo=UTC),
+    updated=datetime(2021, 9, 9, 23, 5, 0, tzinfo=UTC),
+)
+ARTICLES = (FIRST, SECOND)
+
+CATEGORY_PAGE = SITE + "categories/jr/"
+LINKS = (
+    FeedLink("新浪财经 · 国内", "RSS", FEEDS + "rss.xml", SITE, "Main"),
+    FeedLink("新浪财经 · 国内", "Atom", FEEDS + "atom.xml", SITE, "Main"),
+    FeedLink("新浪财经 · 国内", "JSON Feed", FEEDS + "feed.json", SITE, "Main"),
+    FeedLink("金融", "RSS", FEEDS + "categories/jr/rss.xml", CATEGORY_PAGE, "Categories"),
+    FeedLink("金融", "Atom", FEEDS + "categories/jr/atom.xml", CATEGORY_PAGE, "Categories"),
+    FeedLink("A & <B>", "Atom", FEEDS + "custom/ab.xml", SITE, "Custom"),
+)  # fmt: skip
+
+
+def with_channel(**changes: object) -> Channel:
+    fields = {name: getattr(CHANNEL, name) for name in Channel.__slots__}
+    return Channel(**{**fields, **changes})
+
+
+# --- JSON Feed ----------------------------------------------------------------------------
+
+
+def feed_json(channel: Channel = CHANNEL, articles: tuple[Article, ...] = ARTICLES) -> dict:
+    return json.loads(render_json(channel, articles).decode("utf-8"))
+
+
+def test_json_feed_top_level_fields_in_a_fixed_order() -> None:
+    feed = feed_json()
+    assert list(feed) == [
+        "version", "title", "home_page_url", "feed_url", "description", "language", "authors",
+        "items",
+    ]  # fmt: skip
+    assert feed["version"] == "https://jsonfeed.org/version/1.1"
+    assert feed["title"] == CHANNEL.title
+    assert feed["home_page_url"] == SITE
+    assert feed["feed_url"] == FEEDS + "feed.json"
+    assert feed["description"] == "Scraped news & more"
+    assert feed["language"] == "zh-CN"
+    assert feed["authors"] == [{"name": "News robot"}]
+
+
+def test_json_feed_items_keep_the_given_ids_and_order() -> None:
+    assert [item["id"] for item in feed_json()["items"]] == [FIRST.id, SECOND.id]
+    reversed_order = feed_json(articles=(SECOND, FIRST))
+    assert [item["id"] for item in reversed_order["items"]] == [SECOND.id, FIRST.id]
+
+
+def test_json_feed_item_fields() -> None:
+    item = feed_json()["items"][0]
+    assert list(item) == [
+        "id", "url", "title", "content_html", "summary", "image", "date_published",
+        "date_modified", "tags", "authors",
+    ]  # fmt: skip
+    assert item["url"] == FIRST.link
+    assert item["title"] == EVIL_TITLE  # JSON strings are text: nothing to escape
+    assert item["content_html"] == "<p>正文</p>"
+    assert item["summary"] == FIRST.summary
+    assert item["image"] == FIRST.image
+    assert item["date_published"] == "2021-09-10T11:48:10Z"
+    assert item["date_modified"] == "2021-09-11T02:00:00Z"
+    assert item["tags"] == ["金融", "新浪财经", "长江"]  # categories, then tags
+    assert item["authors"] == [{"name": "新浪财经"}]
+
+
+def test_json_feed_leaves_out_empty_optional_fields() -> None:
+    item = feed_json()["items"][1]
+    assert item == {
+        "id": SECOND.id,
+        "url": SECOND.link,
+        "title": "Second & last",
+        "content_text": "",  # the spec requires content_html or content_text
+        "date_published": "2021-09-09T23:05:00Z",
+        "date_modified": "2021-09-09T23:05:00Z",
+    }
+
+
+def test_json_feed_every_item_has_content_as_the_spec_requires() -> None:
+    for channel in (CHANNEL, with_channel(full_content=False)):
+        for item in feed_json(channel)["items"]:
+            assert isinstance(item.get("content_html", item.get("content_text")), str)
+
+
+def test_json_feed_summary_only_mode_has_no_html_content() -> None:
+    items = feed_json(with_channel(full_content=False))["items"]
+    assert all("content_html" not in item for item in items)
+    assert items[0]["content_text"] == FIRST.summary
+    assert items[0]["summary"] == FIRST.summary
+
+
+def test_json_feed_hubs() -> None:
+    assert "hubs" not in feed_json()
+    hubs = ("https://hub.example/", "https://pubsubhubbub.appspot.com/")
+    feed = feed_json(with_channel(hubs=hubs))
+    assert feed["hubs"] == [
+        {"type": "WebSub", "url": "https://hub.example/"},
+        {"type": "WebSub", "url": "https://pubsubhubbub.appspot.com/"},
+    ]
+    assert list(feed).index("hubs") == list(feed).index("items") - 1
+
+
+def test_json_feed_bytes_are_deterministic_utf8_with_a_final_newline() -> None:
+    first = render_json(CHANNEL, ARTICLES)
+    assert first == render_json(CHANNEL, list(ARTICLES))
+    assert first.endswith(b"}\n")
+    assert "新浪财经".encode() in first  # not \\u escapes
+    assert b'\n  "version": "https://jsonfeed.org/version/1.1",\n' in first  # indent=2
+
+
+def test_json_feed_of_no_articles() -> None:
+    assert feed_json(articles=())["items"] == []
+
+
+# --- FeedLink -----------------------------------------------------------------------------
+
+
+def test_feed_link_refuses_an_unknown_format() -> None:
+    with pytest.raises(ValueError, match="unknown feed format"):
+        FeedLink("x", "rss", FEEDS + "rss.xml", SITE, "Main")
+
+
+@pytest.mark.parametrize("url", ["rss.xml", "/feeds/rss.xml", "javascript:alert(1)", "https://"])
+def test_feed_link_refuses_a_url_that_is_not_absolute_http(url: str) -> None:
+    with pytest.raises(ValueError, match="absolute"):
+        FeedLink("x", "RSS", url, SITE, "Main")
+
+
+# --- OPML ---------------------------------------------------------------------------------
+
+
+def opml() -> etree._Element:
+    return etree.fromstring(render_opml("新浪财经 · 国内 & co", LINKS))
+
+
+def test_opml_is_version_2_with_a_title_and_no_date() -> None:
+    root = opml()
+    assert root.tag == "opml"
+    assert root.get("version") == "2.0"
+    assert root.findtext("head/title") == "新浪财经 · 国内 & co"
+    assert root.find("head/dateCreated") is None
+    assert render_opml("t", LINKS).startswith(b"<?xml version='1.0' encoding='UTF-8'?>\n<opml")
+
+
+def test_opml_has_one_outline_per_link_in_order() -> None:
+    feeds = opml().findall(".//outline[@xmlUrl]")
+    assert [outline.get("xmlUrl") for outline in feeds] == [link.url for link in LINKS]
+    for outline, link in zip(feeds, LINKS, strict=True):
+        assert outline.get("type") == "rss"
+        assert outline.get("xmlUrl").startswith("https://")
+        assert outline.get("htmlUrl") == link.html_url
+        assert outline.get("text") == outline.get("title") == f"{link.title} ({link.format})"
+
+
+def test_opml_groups_outlines_by_group_in_order_of_first_appearance() -> None:
+    folders = opml().findall("body/outline")
+    assert [folder.get("text") for folder in folders] == ["Main", "Categories", "Custom"]
+    assert all(folder.get("xmlUrl") is None for folder in folders)
+    counts = [len(folder.findall("outline[@xmlUrl]")) for folder in folders]
+    assert counts == [3, 2, 1]
+
+
+def test_opml_is_deterministic_and_escapes() -> None:
+    assert render_opml("t", LINKS) == render_opml("t", list(LINKS))
+    assert b'text="A &amp; &lt;B&gt; (Atom)"' in render_opml("t", LINKS)
+
+
+# --- index page ---------------------------------------------------------------------------
+
+
+def index_bytes(zone: ZoneInfo = SHANGHAI, **changes: object) -> bytes:
+    return render_index(with_channel(**changes), LINKS, ARTICLES, zone)
+
+
+def index(zone: ZoneInfo = SHANGHAI) -> lxml.html.HtmlElement:
+    return lxml.html.document_fromstring(index_bytes(zone))
+
+
+def test_index_is_html5_with_language_charset_viewport_and_title() -> None:
+    page = index_bytes()
+    assert page.startswith(b"<!DOCTYPE html>\n")
+    root = index()
+    assert root.get("lang") == "zh-CN"
+    assert root.xpath("head/meta[@charset='utf-8']")
+    assert root.xpath("head/meta[@name='viewport']/@content") == [
+        "width=device-width, initial-scale=1"
+    ]
+    assert root.findtext("head/title") == CHANNEL.title
+    assert root.xpath("head/meta[@name='description']/@content") == ["Scraped news & more"]
+    assert root.xpath("//h1/a/@href") == [SITE]
+
+
+def test_index_autodiscovery_links_are_the_main_feeds_only() -> None:
+    found = [
+        (link.get("type"), link.get("href"))
+        for link in index().xpath("head/link[@rel='alternate']")
+    ]
+    assert found == [
+        ("application/rss+xml", FEEDS + "rss.xml"),
+        ("application/atom+xml", FEEDS + "atom.xml"),
+        ("application/feed+json", FEEDS + "feed.json"),
+    ]
+
+
+def test_index_shows_every_feed_url_in_a_copyable_field_with_its_format() -> None:
+    root = index()
+    values = root.xpath("//input/@value")
+    assert values == [link.url for link in LINKS]
+    assert all(field.get("readonly") is not None for field in root.iter("input"))
+    labels = [row.xpath("string(a)") for row in root.xpath("//div[@class='url']")]
+    assert labels == [link.format for link in LINKS]
+    assert [group.text for group in root.iter("h3")] == ["Main", "Categories", "Custom"]
+
+
+def test_index_escapes_titles() -> None:
+    root = index()
+    assert not list(root.iter("script"))
+    first = root.xpath("//ol[@class='articles']/li")[0]
+    assert first.xpath("string(a)") == EVIL_TITLE
+    assert first.xpath("a/@href") == [FIRST.link]
+    assert b"&lt;script&gt;alert(1)&lt;/script&gt;" in index_bytes()
+    custom = [a.text for a in root.xpath("//ul[@class='feeds']/li/a")]
+    assert "A & <B>" in custom
+    breakout = '"></title><script>x</script>'
+    escaped = lxml.html.document_fromstring(index_bytes(title=breakout, description=breakout))
+    assert escaped.findtext("head/title") == breakout
+    assert escaped.xpath("head/meta[@name='description']/@content") == [breakout]
+    assert not list(escaped.iter("script"))
+
+
+def test_index_escapes_feed_urls_and_titles_in_attributes() -> None:
+    url = FEEDS + '?q="><script>x</script>&amp'
+    link = FeedLink('"><script>y</script>', "RSS", url, SITE + '?"', "Main")
+    root = lxml.html.document_fromstring(render_index(CHANNEL, [link], ARTICLES, SHANGHAI))
+    assert root.xpath("//input/@value") == [url]
+    assert root.xpath("head/link[@rel='alternate']/@href") == [url]
+    assert root.xpath("head/link[@rel='alternate']/@title") == ['"><script>y</script> (RSS)']
+    assert root.xpath("//ul[@class='feeds']/li/a/@href") == [SITE + '?"']
+    assert not list(root.iter("script"))
+
+
+def test_index_lists_articles_in_order_with_local_dates_and_categories() -> None:
+    rows = index().xpath("//ol[@class='articles']/li")
+    assert [row.xpath("string(a)") for row in rows] == [EVIL_TITLE, "Second & last"]
+    shown = [row.xpath("string(.//time)") for row in rows]
+    assert shown == ["2021-09-10 19:48", "2021-09-10 07:05"]
+    assert rows[0].xpath(".//time/@datetime") == ["2021-09-10T11:48:10Z"]
+    assert "金融 · 新浪财经" in rows[0].xpath("string(div)")
+    in_utc = index(ZoneInfo("UTC")).xpath("//ol[@class='articles']/li//time/text()")
+    assert in_utc == ["2021-09-10 11:48", "2021-09-09 23:05"]
+
+
+def test_index_makes_no_link_of_a_url_that_is_not_http() -> None:
+    bad = Article(**{**{n: getattr(SECOND, n) for n in Article.__slots__}, "link": "javascript:x"})
+    root = lxml.html.document_fromstring(render_index(CHANNEL, LINKS, [bad], SHANGHAI))
+    assert not [href for href in root.xpath("//@href") if not href.startswith("https://")]
+    assert root.xpath("string(//ol[@class='articles']/li)").startswith("Second & last")
+
+
+def test_index_is_self_contained_and_deterministic() -> None:
+    root = index()
+    assert not root.xpath("//*[@src]")
+    assert not root.xpath("//link[@rel='stylesheet']")
+    assert root.xpath("head/style")
+    assert index_bytes() == index_bytes()
+
+
+def test_index_of_no_articles() -> None:
+    root = lxml.html.document_fromstring(render_index(CHANNEL, LINKS, [], SHANGHAI))
+    assert not root.xpath("//ol[@class='articles']")
+    assert "No articles yet." in root.text_content()
