@@ -34,7 +34,7 @@ from urllib.parse import quote
 from postfeed import __version__
 from postfeed.article import Article, PostError, Problem
 from postfeed.cache import SCHEMA_VERSION, Cache
-from postfeed.collector import Collection, collect, load_content, newest_articles
+from postfeed.collector import Collection, collect, load_content, newest_articles, prerender
 from postfeed.config import Config
 from postfeed.feedsets import FeedSet, feed_sets, select
 from postfeed.lock import LockBusy, exclusive_lock
@@ -195,9 +195,15 @@ def _select(
             return finished[0]
         return None
 
-    chosen = select(
-        result.feed_sets, newest_articles(config, cache, now), finish, content.plain_text
-    )
+    # A first walk without content finds what the sets without keyword filters will
+    # take, so that a cold build can render all of it on every core at once.
+    plain_sets = [feed_set for feed_set in result.feed_sets if not feed_set.reads_content]
+    planned = select(plain_sets, newest_articles(config, cache, now), lambda a: a, str)
+    wanted = {article.source: article for taken in planned.values() for article in taken}
+    prerender(list(wanted.values()), config, cache)
+
+    newest = newest_articles(config, cache, now)
+    chosen = select(result.feed_sets, newest, finish, content.plain_text)
     cache.keep_content(digests)
     result.articles = chosen[result.feed_sets[0]]
     return chosen

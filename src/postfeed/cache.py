@@ -22,7 +22,7 @@ from pathlib import Path
 
 from postfeed.article import Article, PostResult, Problem
 
-SCHEMA_VERSION = "2"
+SCHEMA_VERSION = "3"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -37,7 +37,12 @@ CREATE TABLE posts (
     categories TEXT, tags TEXT, author TEXT, image TEXT
 );
 CREATE INDEX posts_newest ON posts (published DESC, path) WHERE title IS NOT NULL;
-CREATE TABLE content (digest TEXT PRIMARY KEY, html TEXT NOT NULL, summary TEXT NOT NULL);
+CREATE TABLE content (
+    digest TEXT PRIMARY KEY,  -- of the post's link and body
+    path TEXT NOT NULL,       -- the post it was made for
+    html TEXT NOT NULL,
+    summary TEXT NOT NULL
+);
 """
 _ARTICLE_COLUMNS = "path, title, link, id, published, updated, categories, tags, author, image"
 # Separates categories in one column; no category can contain it (XML forbids it).
@@ -177,8 +182,18 @@ class Cache:
         ).fetchone()
         return (row[0], row[1]) if row else None
 
-    def store_content(self, digest: str, html: str, summary: str) -> None:
-        self._db.execute("INSERT OR REPLACE INTO content VALUES (?, ?, ?)", (digest, html, summary))
+    def store_content(self, digest: str, path: str, html: str, summary: str) -> None:
+        self._db.execute(
+            "INSERT OR REPLACE INTO content VALUES (?, ?, ?, ?)", (digest, path, html, summary)
+        )
+
+    def rendered(self, paths: list[str]) -> set[str]:
+        """Those of `paths` that have rendered content (perhaps of an older version)."""
+        rows = self._db.execute(
+            "SELECT DISTINCT path FROM content WHERE path IN (SELECT value FROM json_each(?))",
+            (json.dumps(paths, ensure_ascii=False),),
+        )
+        return {path for (path,) in rows}
 
     def keep_content(self, digests: set[str]) -> None:
         """Forget rendered content no feed uses any more."""

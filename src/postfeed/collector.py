@@ -34,6 +34,8 @@ _DATE_IN_NAME = re.compile(r"(?:^|/)(\d{4}-\d{1,2}-\d{1,2})-[^/]*$")
 
 # Fewer new posts than this are read in this process; more are shared among the cores.
 PARALLEL_FROM = 2000
+# Fewer articles to render than this are rendered in this process.
+PARALLEL_CONTENT_FROM = 200
 
 
 @dataclass
@@ -186,20 +188,66 @@ def load_content(article: Article, config: Config, cache: Cache | None) -> tuple
     Returns the article and the cache key of its content. With no cache, nothing
     is looked up or kept.
     """
-    from postfeed import content  # imported on first use: a no-change run never needs it
-
     post = read_post(article.source, config.posts, config.max_post_size)
-    digest = hashlib.sha256(f"{article.link}\0{post.body}".encode()).hexdigest()
+    digest = _content_digest(article, post)
     cached = cache.content(digest) if cache else None
     if cached is None:
-        body_html = content.render(post.body, _body_format(post.meta))
-        body_html = content.clean(body_html, config.content.drop, config.content.iframe_hosts)
-        safe_html = content.sanitize(body_html, article.link)
-        summary = fields.plain_line(post.meta.get("description") or post.meta.get("excerpt"))
-        cached = (safe_html, summary or content.summarize(safe_html))
+        cached = _render(post, article, config)
         if cache:
-            cache.store_content(digest, *cached)
+            cache.store_content(digest, _key(article, config), *cached)
     return replace(article, content=cached[0], summary=cached[1]), digest
+
+
+def prerender(articles: list[Article], config: Config, cache: Cache) -> None:
+    """Render, on every core, the content of articles the cache has none for.
+
+    Only worth it for many articles (a cold build); load_content then finds
+    every one of them in the cache.
+    """
+    keys = [_key(article, config) for article in articles]
+    done = cache.rendered(keys)
+    todo = [article for article, key in zip(articles, keys, strict=True) if key not in done]
+    workers = min(os.cpu_count() or 1, 8)
+    if len(todo) < PARALLEL_CONTENT_FROM or workers < 2:
+        return
+    from concurrent.futures import ProcessPoolExecutor  # only a cold build needs it
+
+    with ProcessPoolExecutor(workers) as pool:
+        for article, made in zip(
+            todo,
+            pool.map(partial(_render_for_cache, config=config), todo, chunksize=16),
+            strict=True,
+        ):
+            if made is not None:
+                cache.store_content(made[0], _key(article, config), made[1], made[2])
+
+
+def _render_for_cache(article: Article, config: Config) -> tuple[str, str, str] | None:
+    """In a worker: (digest, html, summary), or None if anything fails (the build
+    will meet the failure again in load_content, and report it there)."""
+    try:
+        post = read_post(article.source, config.posts, config.max_post_size)
+        return (_content_digest(article, post), *_render(post, article, config))
+    except Exception:
+        return None
+
+
+def _render(post: Post, article: Article, config: Config) -> tuple[str, str]:
+    from postfeed import content  # imported on first use: a no-change run never needs it
+
+    body_html = content.render(post.body, _body_format(post.meta))
+    body_html = content.clean(body_html, config.content.drop, config.content.iframe_hosts)
+    safe_html = content.sanitize(body_html, article.link)
+    summary = fields.plain_line(post.meta.get("description") or post.meta.get("excerpt"))
+    return safe_html, summary or content.summarize(safe_html)
+
+
+def _content_digest(article: Article, post: Post) -> str:
+    return hashlib.sha256(f"{article.link}\0{post.body}".encode()).hexdigest()
+
+
+def _key(article: Article, config: Config) -> str:
+    return article.source.relative_to(config.posts).as_posix()
 
 
 def _published(post: Post, config: Config, warn: Callable[[str], None]) -> datetime:
