@@ -7,6 +7,9 @@ articles its filters let through.
 from __future__ import annotations
 
 import json
+import os
+import shutil
+import subprocess
 import textwrap
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -253,3 +256,24 @@ def test_feed_sets_come_main_first_then_categories_by_name_then_custom(site: Pat
         (MAIN, ""), (CATEGORIES, "categories/a"), (CATEGORIES, "categories/b"),
         (CATEGORIES, "categories/c"), (CUSTOM, "x"),
     ]  # fmt: skip
+
+
+def test_feeds_opml_lists_every_feed_set_once_and_newsboat_imports_it(site: Path) -> None:
+    run(site, '[[feeds]]\nname = "finance"\ncategories = ["金融"]\n')
+    opml = etree.parse(str(site / "out" / "feeds.opml"))
+    urls = [o.get("xmlUrl") for o in opml.iter("outline") if o.get("xmlUrl")]
+    assert urls[0] == SITE + "rss.xml"
+    assert SITE + "finance/rss.xml" in urls
+    assert SITE + "categories/%E9%87%91%E8%9E%8D/rss.xml" in urls
+    assert len(urls) == len(set(urls)) == 1 + 5 + 1  # main, five categories, one custom
+    if shutil.which("newsboat") is None:
+        pytest.skip("newsboat is not installed (CI installs it): the import was not tried")
+    subscriptions = site / "urls"
+    subscriptions.touch()
+    subprocess.run(
+        ["newsboat", "-u", str(subscriptions), "-C", os.devnull, "-c", str(site / "cache.db"),
+         "-i", str(site / "out" / "feeds.opml")],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    imported = [line.split()[0] for line in subscriptions.read_text().splitlines() if line]
+    assert imported == urls

@@ -244,7 +244,10 @@ def _render_all(
         )  # fmt: skip
     main = result.feed_sets[0]
     site_channel = channel(config, main, "rss.xml")
-    rendered[config.output / "feeds.opml"] = pages.render_opml(config.title, links)
+    # One outline per feed set: importing three formats of one feed would show every
+    # article three times. RSS is the format every reader knows.
+    rss_links = [link for link in links if link.format == FEED_FILES["rss.xml"]]
+    rendered[config.output / "feeds.opml"] = pages.render_opml(config.title, rss_links)
     rendered[config.output / "index.html"] = pages.render_index(
         site_channel, links, chosen[main][:INDEX_ARTICLES], config.zone
     )
