@@ -99,8 +99,8 @@ def _parser() -> argparse.ArgumentParser:
         "build",
         parents=[reading, writing],
         help="read the posts and write the feeds",
-        description="Read every post below --posts and write the feeds, feeds.opml and "
-        "index.html to --output.",
+        description="Read every post below --posts and write the feeds, feeds.opml and\n"
+        "index.html to --output. Only new and changed posts are read (see --force).",
         epilog=BUILD_STATUS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -110,9 +110,10 @@ def _parser() -> argparse.ArgumentParser:
         "serve",
         parents=[reading, writing],
         help="build, serve the output folder on this machine, rebuild when posts change",
-        description="Build, then serve --output at http://HOST:PORT/ with the right content "
-        "types, ETag and Last-Modified; the feeds' own URLs point at this server, so a reader "
-        "can subscribe. Posts are checked for changes every --poll seconds. Ctrl-C stops.",
+        description="Build, then serve --output at http://HOST:PORT/ with the right content\n"
+        "types, ETag and Last-Modified. The feeds' own URLs point at this server, so a\n"
+        "reader can subscribe. Posts are checked for changes every --poll seconds;\n"
+        "Ctrl-C stops.",
         epilog=BUILD_STATUS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
@@ -135,8 +136,8 @@ def _parser() -> argparse.ArgumentParser:
         "check",
         parents=[reading],
         help="read and normalize every post, report every problem, write nothing",
-        description="Read and normalize every post below --posts (content included) and print "
-        "each problem as PATH: field: message. Nothing is written.",
+        description="Read and normalize every post below --posts (content included) and\n"
+        "print each problem as PATH: field: message. Nothing is written.",
         epilog=CHECK_STATUS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
