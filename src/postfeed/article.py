@@ -37,6 +37,7 @@ class PostResult:
     article: Article | None
     problems: tuple[Problem, ...] = ()
     skipped: bool = False  # a draft, or `published: false`
+    digest: str = ""  # of the article's link and body: what its content is made from
 
 
 class PostError(Exception):

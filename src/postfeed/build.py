@@ -186,12 +186,12 @@ def _select(
 ) -> dict[FeedSet, list[Article]]:
     from postfeed import content  # imported on first use: a no-change run never needs it
 
-    digests: set[str] = set()
+    shown: set[str] = set()  # cache keys of the content of every article in a feed
 
     def finish(article: Article) -> Article | None:
         finished = _finish(article, config, cache, result.problems)
         if finished is not None:
-            digests.add(finished[1])
+            shown.add(finished[1])
             return finished[0]
         return None
 
@@ -204,7 +204,7 @@ def _select(
 
     newest = newest_articles(config, cache, now)
     chosen = select(result.feed_sets, newest, finish, content.plain_text)
-    cache.keep_content(digests)
+    cache.keep_content(shown)
     result.articles = chosen[result.feed_sets[0]]
     return chosen
 

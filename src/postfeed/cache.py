@@ -2,8 +2,10 @@
 
 Keyed by a post's path, size and modification time, it holds the post's
 normalized metadata (an Article without content) or the problems that rejected
-it, so a run reads only new and changed files. Rendered content is kept by the
-hash of the file's bytes, so only articles new to a feed are rendered.
+it, so a run reads only new and changed files. Rendered content is kept per post
+with the hash of the link and body it was made from; while that hash is the one
+taken when the post was last read, the content is current, and neither the post
+nor its content is read or made again.
 
 It is an SQLite file, safe to delete. A cache written by another version or for
 another configuration is discarded and rebuilt; so is one SQLite cannot read.
@@ -22,7 +24,7 @@ from pathlib import Path
 
 from postfeed.article import Article, PostResult, Problem
 
-SCHEMA_VERSION = "3"
+SCHEMA_VERSION = "5"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -32,14 +34,15 @@ CREATE TABLE posts (
     mtime_ns INTEGER NOT NULL,
     skipped INTEGER NOT NULL,  -- 1: a draft or unpublished post
     problems TEXT,           -- JSON list of [field, message, fatal, detail], NULL if none
+    digest TEXT,             -- of the article's link and body (PostResult.digest)
     -- The article's fields; title is NULL for a rejected or skipped post.
     title TEXT, link TEXT, id TEXT, published REAL, updated REAL,
     categories TEXT, tags TEXT, author TEXT, image TEXT
 );
 CREATE INDEX posts_newest ON posts (published DESC, path) WHERE title IS NOT NULL;
 CREATE TABLE content (
-    digest TEXT PRIMARY KEY,  -- of the post's link and body
-    path TEXT NOT NULL,       -- the post it was made for
+    path TEXT PRIMARY KEY,    -- the post it was made for
+    digest TEXT NOT NULL,     -- of the post's link and body when it was made
     html TEXT NOT NULL,
     summary TEXT NOT NULL
 );
@@ -108,9 +111,10 @@ class Cache:
         )  # fmt: skip
         problems = [[p.field, p.message, p.fatal, p.detail] for p in result.problems]
         self._db.execute(
-            "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (path, size, mtime_ns, int(result.skipped),
-             json.dumps(problems, ensure_ascii=False) if problems else None, *fields),
+             json.dumps(problems, ensure_ascii=False) if problems else None, result.digest,
+             *fields),
         )  # fmt: skip
 
     def forget(self, paths: Iterable[str]) -> None:
@@ -176,30 +180,36 @@ class Cache:
 
     # Rendered content --------------------------------------------------------
 
-    def content(self, digest: str) -> tuple[str, str] | None:
+    def content(self, path: str) -> tuple[str, str] | None:
+        """The rendered (html, summary) of a post, if made from its current bytes
+        (the digest taken when the post was last read)."""
         row = self._db.execute(
-            "SELECT html, summary FROM content WHERE digest = ?", (digest,)
+            "SELECT c.html, c.summary FROM content AS c JOIN posts AS p USING (path)"
+            " WHERE path = ? AND c.digest = p.digest",
+            (path,),
         ).fetchone()
         return (row[0], row[1]) if row else None
 
-    def store_content(self, digest: str, path: str, html: str, summary: str) -> None:
+    def store_content(self, path: str, digest: str, html: str, summary: str) -> None:
         self._db.execute(
-            "INSERT OR REPLACE INTO content VALUES (?, ?, ?, ?)", (digest, path, html, summary)
+            "INSERT OR REPLACE INTO content VALUES (?, ?, ?, ?)", (path, digest, html, summary)
         )
 
-    def rendered(self, paths: list[str]) -> set[str]:
-        """Those of `paths` that have rendered content (perhaps of an older version)."""
+    def unrendered(self, paths: list[str]) -> list[str]:
+        """Those of `paths` with no content made from their current bytes, in order."""
         rows = self._db.execute(
-            "SELECT DISTINCT path FROM content WHERE path IN (SELECT value FROM json_each(?))",
+            "SELECT c.path FROM content AS c JOIN posts AS p USING (path)"
+            " WHERE c.digest = p.digest AND path IN (SELECT value FROM json_each(?))",
             (json.dumps(paths, ensure_ascii=False),),
         )
-        return {path for (path,) in rows}
+        done = {path for (path,) in rows}
+        return [path for path in paths if path not in done]
 
-    def keep_content(self, digests: set[str]) -> None:
-        """Forget rendered content no feed uses any more."""
+    def keep_content(self, paths: set[str]) -> None:
+        """Forget the rendered content of posts no feed shows any more."""
         self._db.execute(
-            "DELETE FROM content WHERE digest NOT IN (SELECT value FROM json_each(?))",
-            (json.dumps(sorted(digests)),),
+            "DELETE FROM content WHERE path NOT IN (SELECT value FROM json_each(?))",
+            (json.dumps(sorted(paths), ensure_ascii=False),),
         )
 
     # The last build ----------------------------------------------------------

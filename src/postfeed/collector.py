@@ -106,11 +106,13 @@ def read_one(path: Path, config: Config) -> PostResult:
     article = None
     problems: list[Problem] = []
     skipped = False
+    digest = ""
     try:
         post = read_post(path, config.posts, config.max_post_size)
         warnings.extend(post.warnings)
         if is_published(post.meta):
             article = describe(post, config, warnings.append)
+            digest = _content_digest(article, post)
         else:
             skipped = True
     except PostError as error:
@@ -118,7 +120,7 @@ def read_one(path: Path, config: Config) -> PostResult:
     except Exception as error:  # a bug, but it must cost only this post
         problems.append(Problem.from_exception(path, error))
     problems.extend(Problem(path, *_split(w), fatal=False) for w in warnings)
-    return PostResult(article, tuple(problems), skipped)
+    return PostResult(article, tuple(problems), skipped, digest)
 
 
 def _read_all(files: list[PostFile], config: Config) -> Iterator[PostResult]:
@@ -183,19 +185,19 @@ def describe(post: Post, config: Config, warn: Callable[[str], None]) -> Article
 def load_content(article: Article, config: Config, cache: Cache | None) -> tuple[Article, str]:
     """The article with its content rendered and sanitized, and its summary.
 
-    The post is read again (holding every body in memory would not scale);
-    rendering is skipped when the cache has it for these very bytes and link.
-    Returns the article and the cache key of its content. With no cache, nothing
-    is looked up or kept.
+    The post is read again (holding every body in memory would not scale),
+    unless the cache has its content, made from the bytes it has now.
+    Returns the article and the cache key of its content (the post's path). With
+    no cache, nothing is looked up or kept.
     """
-    post = read_post(article.source, config.posts, config.max_post_size)
-    digest = _content_digest(article, post)
-    cached = cache.content(digest) if cache else None
+    key = _key(article, config)
+    cached = cache.content(key) if cache else None
     if cached is None:
+        post = read_post(article.source, config.posts, config.max_post_size)
         cached = _render(post, article, config)
         if cache:
-            cache.store_content(digest, _key(article, config), *cached)
-    return replace(article, content=cached[0], summary=cached[1]), digest
+            cache.store_content(key, _content_digest(article, post), *cached)
+    return replace(article, content=cached[0], summary=cached[1]), key
 
 
 def prerender(articles: list[Article], config: Config, cache: Cache) -> None:
@@ -204,9 +206,8 @@ def prerender(articles: list[Article], config: Config, cache: Cache) -> None:
     Only worth it for many articles (a cold build); load_content then finds
     every one of them in the cache.
     """
-    keys = [_key(article, config) for article in articles]
-    done = cache.rendered(keys)
-    todo = [article for article, key in zip(articles, keys, strict=True) if key not in done]
+    by_key = {_key(article, config): article for article in articles}
+    todo = [by_key[key] for key in cache.unrendered(list(by_key))]
     workers = min(os.cpu_count() or 1, 8)
     if len(todo) < PARALLEL_CONTENT_FROM or workers < 2:
         return
@@ -219,7 +220,7 @@ def prerender(articles: list[Article], config: Config, cache: Cache) -> None:
             strict=True,
         ):
             if made is not None:
-                cache.store_content(made[0], _key(article, config), made[1], made[2])
+                cache.store_content(_key(article, config), *made)
 
 
 def _render_for_cache(article: Article, config: Config) -> tuple[str, str, str] | None:

@@ -34,11 +34,11 @@ class FeedSet:
     exclude_keywords: tuple[str, ...] = ()
     since: datetime | None = None  # articles published before this are left out
 
-    def takes(self, article: Article) -> bool:
-        """Whether the article passes the filters that need no content."""
+    def takes(self, article: Article, names: frozenset[str]) -> bool:
+        """Whether the article (whose folded category names are `names`) passes the
+        filters that need no content."""
         if self.since is not None and article.published < self.since:
             return False
-        names = {fold(name) for name in article.categories}
         if self.categories and not names & self.categories:
             return False
         if names & self.exclude_categories:
@@ -113,13 +113,17 @@ def select(
     as soon as every set is full.
     """
     chosen: dict[FeedSet, list[Article]] = {feed_set: [] for feed_set in sets}
-    open_sets = list(sets)
+    # Category sets are looked up by name: an archive may have hundreds of them,
+    # and each article belongs to few.
+    by_category = {next(iter(s.categories)): s for s in sets if s.group == CATEGORIES}
+    others = [s for s in sets if s.group != CATEGORIES]
+    full: set[FeedSet] = set()
     for article in newest:
         # Articles come newest first: a set with an age limit takes nothing more.
-        open_sets = [s for s in open_sets if s.since is None or article.published >= s.since]
-        if not open_sets:
-            break
-        takers = [s for s in open_sets if s.takes(article)]
+        full.update(s for s in others if s.since is not None and article.published < s.since)
+        names = frozenset(fold(name) for name in article.categories)
+        candidates = [*others, *(by_category[name] for name in names if name in by_category)]
+        takers = [s for s in candidates if s not in full and s.takes(article, names)]
         if not takers:
             continue
         finished = finish(article)
@@ -133,7 +137,7 @@ def select(
                     continue
             chosen[feed_set].append(finished)
             if len(chosen[feed_set]) == feed_set.limit:
-                open_sets.remove(feed_set)
-        if not open_sets:
+                full.add(feed_set)
+        if len(full) == len(sets):
             break  # every set is full: read no further
     return chosen
