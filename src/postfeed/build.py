@@ -104,8 +104,9 @@ def build(
                 cache.clear()
             with clock("scan"):
                 files = scan_posts(config.posts)
+                listing = _listing(files, config)
                 last_outputs = json.loads(cache.get("outputs") or "[]")
-                state = _state(files, config, last_outputs)
+                state = _state(listing, config, last_outputs)
             if state and cache.get("state") == state:
                 return _unchanged(config, cache, files, last_outputs, clock.timings)
             with clock("collect"):
@@ -125,7 +126,7 @@ def build(
             cache.set("outputs", json.dumps(outputs, ensure_ascii=False))
             # The next run may skip all work if nothing changes, unless the clock matters.
             clock_matters = collection.future or any(s.since for s in result.feed_sets)
-            cache.set("state", "" if clock_matters else _state(files, config, outputs))
+            cache.set("state", "" if clock_matters else _state(listing, config, outputs))
     except (OSError, sqlite3.Error) as error:
         where = getattr(error, "filename", None) or config.cache_location
         reason = getattr(error, "strerror", None) or error
@@ -314,17 +315,23 @@ def _write(
             path.parent.rmdir()  # the folder of a category that has no posts any more
 
 
-def _state(files: list[PostFile], config: Config, outputs: list[str]) -> str:
+def _listing(files: list[PostFile], config: Config) -> str:
+    """A digest of the settings and of every post file's path, size and time."""
+    digest = hashlib.sha256(f"{__version__}|{config!r}".encode())
+    for post_file in files:
+        digest.update(f"{post_file.key}\0{post_file.size}\0{post_file.mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def _state(listing: str, config: Config, outputs: list[str]) -> str:
     """A digest of everything a build's output depends on but the clock.
 
     Equal to the last build's: every post file and output file is as that
     build left it, and so are the settings, so there is nothing to do.
     """
-    digest = hashlib.sha256(f"{__version__}|{config!r}".encode())
-    for post_file in files:
-        digest.update(f"{post_file.key}\0{post_file.size}\0{post_file.mtime_ns}\n".encode())
     if not outputs:
         return ""
+    digest = hashlib.sha256(listing.encode())
     for name in outputs:
         try:
             stat = (config.output / name).stat()

@@ -16,15 +16,14 @@ from __future__ import annotations
 import contextlib
 import json
 import sqlite3
-import unicodedata
-from collections import Counter
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 from postfeed.article import Article, PostResult, Problem
+from postfeed.fields import fold
 
-SCHEMA_VERSION = "5"
+SCHEMA_VERSION = "6"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,6 +39,14 @@ CREATE TABLE posts (
     categories TEXT, tags TEXT, author TEXT, image TEXT
 );
 CREATE INDEX posts_newest ON posts (published DESC, path) WHERE title IS NOT NULL;
+-- Each article's categories again, one a row, so that counting them is one query.
+CREATE TABLE categories (
+    path TEXT NOT NULL,
+    key TEXT NOT NULL,       -- the name after NFKC and case folding
+    name TEXT NOT NULL       -- as written
+);
+CREATE INDEX categories_by_key ON categories (key, path);
+CREATE INDEX categories_by_path ON categories (path);
 CREATE TABLE content (
     path TEXT PRIMARY KEY,    -- the post it was made for
     digest TEXT NOT NULL,     -- of the post's link and body when it was made
@@ -110,6 +117,12 @@ class Cache:
             if article else (None,) * 9
         )  # fmt: skip
         problems = [[p.field, p.message, p.fatal, p.detail] for p in result.problems]
+        self._db.execute("DELETE FROM categories WHERE path = ?", (path,))
+        if article:
+            self._db.executemany(
+                "INSERT INTO categories VALUES (?, ?, ?)",
+                [(path, fold(name), name) for name in article.categories],
+            )
         self._db.execute(
             "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (path, size, mtime_ns, int(result.skipped),
@@ -118,11 +131,14 @@ class Cache:
         )  # fmt: skip
 
     def forget(self, paths: Iterable[str]) -> None:
-        self._db.executemany("DELETE FROM posts WHERE path = ?", [(path,) for path in paths])
+        rows = [(path,) for path in paths]
+        self._db.executemany("DELETE FROM posts WHERE path = ?", rows)
+        self._db.executemany("DELETE FROM categories WHERE path = ?", rows)
 
     def clear(self) -> None:
         """Forget everything: the next build reads every post again."""
         self._db.execute("DELETE FROM posts")
+        self._db.execute("DELETE FROM categories")
         self._db.execute("DELETE FROM content")
         self._db.execute("DELETE FROM meta WHERE key != 'fingerprint'")
 
@@ -163,17 +179,11 @@ class Cache:
     def category_counts(self) -> dict[str, int]:
         """Articles per category; names equal after NFKC and case folding count as one,
         under the spelling met first (in path order)."""
-        spelling: dict[str, str] = {}
-        counts: Counter[str] = Counter()
+        # SQLite takes the bare column `name` from the row that has the MIN(path).
         rows = self._db.execute(
-            "SELECT categories FROM posts WHERE title IS NOT NULL AND categories != ''"
-            " ORDER BY path"
+            "SELECT name, MIN(path), COUNT(*) FROM categories GROUP BY key ORDER BY key"
         )
-        for (joined,) in rows:
-            for name in joined.split(_SEPARATOR):
-                key = unicodedata.normalize("NFKC", name).casefold()
-                counts[spelling.setdefault(key, name)] += 1
-        return dict(counts)
+        return {name: count for name, _, count in rows}
 
     def skipped(self) -> int:
         return self._db.execute("SELECT count(*) FROM posts WHERE skipped").fetchone()[0]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from postfeed import fields
 from postfeed.article import Article, PostError, PostResult, Problem
@@ -23,6 +23,9 @@ from postfeed.cache import Cache
 from postfeed.config import Config
 from postfeed.dates import DateError, parse_date
 from postfeed.reader import Post, PostFile, read_post, scan_posts
+
+T = TypeVar("T")
+R = TypeVar("R")
 
 DATE_KEYS = ("date", "published", "pubDate", "pubdate", "created")
 UPDATED_KEYS = ("updated", "lastmod", "modified", "last_modified_at")
@@ -129,14 +132,25 @@ def _read_all(files: list[PostFile], config: Config) -> Iterator[PostResult]:
     Results are yielded as they come, so memory does not grow with the archive.
     """
     paths = [Path(post_file.path) for post_file in files]
-    workers = min(os.cpu_count() or 1, 8)
-    if len(paths) < PARALLEL_FROM or workers < 2:
-        yield from (read_one(path, config) for path in paths)
-        return
+    if len(paths) < PARALLEL_FROM:
+        return (read_one(path, config) for path in paths)
+    return _on_every_core(partial(read_one, config=config), paths, chunksize=256)
+
+
+def _on_every_core(function: Callable[[T], R], items: list[T], chunksize: int) -> Iterator[R]:
+    """function(item) for every item, in order, in worker processes (one a core).
+
+    The workers are started by a fork server, not forked from this process: a
+    build may run in a thread of `postfeed serve`, and forking a process that
+    has threads can deadlock the child.
+    """
+    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor  # only a cold build needs it
 
-    with ProcessPoolExecutor(workers) as pool:
-        yield from pool.map(partial(read_one, config=config), paths, chunksize=256)
+    workers = min(os.cpu_count() or 1, 8)
+    context = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=context) as pool:
+        yield from pool.map(function, items, chunksize=chunksize)
 
 
 def is_published(meta: dict[str, Any]) -> bool:
@@ -208,19 +222,12 @@ def prerender(articles: list[Article], config: Config, cache: Cache) -> None:
     """
     by_key = {_key(article, config): article for article in articles}
     todo = [by_key[key] for key in cache.unrendered(list(by_key))]
-    workers = min(os.cpu_count() or 1, 8)
-    if len(todo) < PARALLEL_CONTENT_FROM or workers < 2:
+    if len(todo) < PARALLEL_CONTENT_FROM:
         return
-    from concurrent.futures import ProcessPoolExecutor  # only a cold build needs it
-
-    with ProcessPoolExecutor(workers) as pool:
-        for article, made in zip(
-            todo,
-            pool.map(partial(_render_for_cache, config=config), todo, chunksize=16),
-            strict=True,
-        ):
-            if made is not None:
-                cache.store_content(_key(article, config), *made)
+    made_all = _on_every_core(partial(_render_for_cache, config=config), todo, chunksize=16)
+    for article, made in zip(todo, made_all, strict=True):
+        if made is not None:
+            cache.store_content(_key(article, config), *made)
 
 
 def _render_for_cache(article: Article, config: Config) -> tuple[str, str, str] | None:

@@ -8,14 +8,13 @@ through, up to its limit.
 
 from __future__ import annotations
 
-import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from postfeed.article import Article
 from postfeed.config import Config, FeedConfig
-from postfeed.fields import category_slugs
+from postfeed.fields import category_slugs, fold
 
 MAIN, CATEGORIES, CUSTOM = "Main", "Categories", "Custom"
 
@@ -55,11 +54,6 @@ class FeedSet:
         if self.keywords and not any(keyword in text for keyword in self.keywords):
             return False
         return not any(keyword in text for keyword in self.exclude_keywords)
-
-
-def fold(text: str) -> str:
-    """How names and keywords are compared: NFKC, case folded."""
-    return unicodedata.normalize("NFKC", text).casefold()
 
 
 def feed_sets(config: Config, category_counts: Mapping[str, int], now: datetime) -> list[FeedSet]:

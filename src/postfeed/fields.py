@@ -69,14 +69,14 @@ def categories(value: Any, aliases: Mapping[str, str] | None = None) -> tuple[st
     duplicates removed: two names are one category when they are equal after NFKC
     and case folding (ＡＩ is ai is AI); the first spelling is kept.
     """
-    folded_aliases = {_fold(key): target for key, target in (aliases or {}).items()}
+    folded_aliases = {fold(key): target for key, target in (aliases or {}).items()}
     seen: set[str] = set()
     result: list[str] = []
     for item in _flatten(value):
         for part in as_text(item).split(",") if isinstance(item, str) else [as_text(item)]:
             name = plain_line(part)
-            name = folded_aliases.get(_fold(name), name)
-            key = _fold(name)
+            name = folded_aliases.get(fold(name), name)
+            key = fold(name)
             if name and key not in seen:
                 seen.add(key)
                 result.append(name)
@@ -198,7 +198,8 @@ def is_false(value: Any) -> bool:
     return as_text(value).strip().lower() in ("false", "no", "off", "0")
 
 
-def _fold(name: str) -> str:
+def fold(name: str) -> str:
+    """How names are compared: NFKC (ＡＩ is AI), then case folding (AI is ai)."""
     return unicodedata.normalize("NFKC", name).casefold()
 
 
@@ -226,7 +227,7 @@ def category_slug(name: str) -> str:
     become one `-`; never empty, never `.` or `..`, never a Windows device name,
     at most MAX_SLUG_LENGTH characters.
     """
-    text = unicodedata.normalize("NFKC", name).casefold()
+    text = fold(name)
     slug = re.sub(r"[^\w-]+", "-", text).strip("-_")[:MAX_SLUG_LENGTH].strip("-_")
     if not slug:
         return "category"
