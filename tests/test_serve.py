@@ -140,8 +140,10 @@ def site(tmp_path: Path) -> Path:
         "style.css": b"body {}",
         "sub/index.html": b"<!doctype html><title>sub</title>",
     }
+    an_hour_ago = time.time() - 3600  # files written this very second get no Last-Modified
     for name, data in files.items():
         (output / name).write_bytes(data)
+        os.utime(output / name, (an_hour_ago, an_hour_ago))
     (output / "link.txt").symlink_to(tmp_path / "secret.txt")
     (output / "linked").symlink_to(tmp_path / "elsewhere", target_is_directory=True)
     (output / "inside-link.xml").symlink_to(output / "rss.xml")
@@ -222,7 +224,7 @@ def test_if_modified_since_gives_304(site: Path) -> None:
         modified = request(url, "/rss.xml").headers["Last-Modified"]
         reply = request(url, "/rss.xml", headers={"If-Modified-Since": modified})
         assert (reply.status, reply.body) == (304, b"")
-        earlier = email.utils.formatdate(time.time() - 3600, usegmt=True)
+        earlier = email.utils.formatdate(time.time() - 7200, usegmt=True)  # before the file
         assert request(url, "/rss.xml", headers={"If-Modified-Since": earlier}).body == RSS
         assert request(url, "/rss.xml", headers={"If-Modified-Since": "yesterday"}).status == 200
 
@@ -233,6 +235,22 @@ def test_if_none_match_takes_precedence_over_if_modified_since(site: Path) -> No
         both = {"If-None-Match": '"other"', "If-Modified-Since": modified}
         reply = request(url, "/rss.xml", headers=both)
     assert (reply.status, reply.body) == (200, RSS)
+
+
+def test_a_file_written_this_second_has_no_date_to_compare(site: Path) -> None:
+    """Two versions written in one second would share a Last-Modified date; a client
+    holding the first could then be told (or decide) it has the second."""
+    feed = site / "rss.xml"
+    with running(site) as url:
+        before = request(url, "/rss.xml").headers["Last-Modified"]
+        replace(feed, ATOM)  # now, in this second
+        fresh = request(url, "/rss.xml", headers={"If-Modified-Since": before})
+        again = request(
+            url, "/rss.xml", headers={"If-Modified-Since": email.utils.formatdate(usegmt=True)}
+        )
+    assert (fresh.status, fresh.body) == (200, ATOM)
+    assert fresh.headers["Last-Modified"] is None and fresh.headers["ETag"]
+    assert again.status == 200
 
 
 def test_a_changed_file_is_sent_again(site: Path) -> None:
@@ -490,3 +508,24 @@ def test_ctrl_c_stops_serve_without_a_traceback(
 def test_poll_seconds_must_be_positive(site: Path) -> None:
     with pytest.raises(ValueError, match="poll_seconds"):
         serve(site, "127.0.0.1", 0, rebuild=lambda: None, poll_seconds=0)
+
+
+def test_postfeed_serve_on_a_busy_port_says_so_in_one_line(tmp_path: Path) -> None:
+    posts = tmp_path / "posts"
+    posts.mkdir()
+    (posts / "a.md").write_text(
+        "---\ntitle: 一\ndate: 2021-09-01\n---\n\n正文。\n", encoding="utf-8"
+    )
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = subprocess.run(
+            [sys.executable, "-m", "postfeed", "serve", "--posts", str(posts),
+             "--output", str(tmp_path / "out"), "--port", str(port)],
+            capture_output=True, text=True, timeout=60, cwd=tmp_path,
+        )  # fmt: skip
+    assert process.returncode == 2
+    assert process.stderr.strip().splitlines() == [
+        f"postfeed: error: cannot serve on 127.0.0.1:{port}: Address already in use"
+    ]

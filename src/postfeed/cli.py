@@ -219,7 +219,19 @@ def _run_serve(args: argparse.Namespace) -> int:
     def ready(url: str) -> None:
         print(f"postfeed: serving {config.output} at {url} (Ctrl-C stops)", file=sys.stderr)
 
-    serve(config.output, args.host, args.port, rebuild=rebuild, poll_seconds=args.poll, ready=ready)
+    try:
+        serve(
+            config.output,
+            args.host,
+            args.port,
+            rebuild=rebuild,
+            poll_seconds=args.poll,
+            ready=ready,
+        )
+    except OSError as error:  # the port is taken, or the address is not this machine's
+        reason = error.strerror or error
+        print(f"postfeed: error: cannot serve on {host}:{args.port}: {reason}", file=sys.stderr)
+        return EXIT_USAGE
     return EXIT_OK
 
 

@@ -186,7 +186,8 @@ def _safe_url(url: str) -> str | None:
 
 STYLE = (
     ":root{color-scheme:light dark}"
-    "body{font:1rem/1.5 system-ui,sans-serif;max-width:46rem;margin:0 auto;padding:1rem}"
+    "body{font:1rem/1.5 system-ui,sans-serif;max-width:46rem;margin:0 auto;padding:1rem;"
+    "overflow-wrap:anywhere}"
     "h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.25rem;margin:1.5rem 0 .5rem}"
     "h3{font-size:1rem;margin:1rem 0 .25rem}"
     "ul,ol{padding-left:1.25rem}li{margin:.6rem 0}"

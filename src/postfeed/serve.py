@@ -180,7 +180,13 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         status = os.fstat(file.fileno())
         # The inode changes with every os.replace, even when size and mtime do not.
         etag = f'"{status.st_ino:x}-{status.st_size:x}-{status.st_mtime_ns:x}"'
-        modified = int(status.st_mtime)  # HTTP dates have whole seconds
+        modified: int | None = int(status.st_mtime)  # HTTP dates have whole seconds
+        if modified >= int(time.time()):
+            # Written in this very second: a second version may follow within it,
+            # and a date of whole seconds could not tell the two apart (clients
+            # such as libcurl drop a 200 that is "not newer" than their copy).
+            # The ETag alone says whether the client's copy is current.
+            modified = None
         if self._not_modified(etag, modified):
             self.send_response(HTTPStatus.NOT_MODIFIED)
             self._send_validators(etag, modified)
@@ -194,18 +200,19 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if send_body and status.st_size:
             self.connection.sendfile(file, 0, status.st_size)
 
-    def _not_modified(self, etag: str, modified: int) -> bool:
+    def _not_modified(self, etag: str, modified: int | None) -> bool:
         """Whether the client's copy is current: If-None-Match, else If-Modified-Since."""
         if_none_match = self.headers.get("If-None-Match")
         if if_none_match is not None:
             tags = [tag.strip().removeprefix("W/") for tag in if_none_match.split(",")]
             return tags == ["*"] or etag in tags
         since = _http_date(self.headers.get("If-Modified-Since"))
-        return since is not None and modified <= since
+        return since is not None and modified is not None and modified <= since
 
-    def _send_validators(self, etag: str, modified: int) -> None:
+    def _send_validators(self, etag: str, modified: int | None) -> None:
         self.send_header("ETag", etag)
-        self.send_header("Last-Modified", email.utils.formatdate(modified, usegmt=True))
+        if modified is not None:
+            self.send_header("Last-Modified", email.utils.formatdate(modified, usegmt=True))
         # Ask every time: the files change under a running server.
         self.send_header("Cache-Control", "no-cache")
 
