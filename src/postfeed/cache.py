@@ -23,7 +23,7 @@ from pathlib import Path
 from postfeed.article import Article, PostResult, Problem
 from postfeed.fields import fold
 
-SCHEMA_VERSION = "6"
+SCHEMA_VERSION = "7"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -39,6 +39,7 @@ CREATE TABLE posts (
     categories TEXT, tags TEXT, author TEXT, image TEXT
 );
 CREATE INDEX posts_newest ON posts (published DESC, path) WHERE title IS NOT NULL;
+CREATE INDEX posts_by_id ON posts (id, path) WHERE title IS NOT NULL;
 -- Each article's categories again, one a row, so that counting them is one query.
 CREATE TABLE categories (
     path TEXT NOT NULL,
@@ -55,6 +56,11 @@ CREATE TABLE content (
 );
 """
 _ARTICLE_COLUMNS = "path, title, link, id, published, updated, categories, tags, author, image"
+# True for the first post (in path order) of those that share an id.
+_FIRST_OF_ID = (
+    "path = (SELECT MIN(path) FROM posts AS first"
+    " WHERE first.id = posts.id AND first.title IS NOT NULL)"
+)
 # Separates categories in one column; no category can contain it (XML forbids it).
 _SEPARATOR = "\x1f"
 
@@ -147,7 +153,7 @@ class Cache:
 
         With `until`, articles dated after it are left out.
         """
-        query = f"SELECT {_ARTICLE_COLUMNS} FROM posts WHERE title IS NOT NULL"
+        query = f"SELECT {_ARTICLE_COLUMNS} FROM posts WHERE title IS NOT NULL AND {_FIRST_OF_ID}"
         parameters: tuple[float, ...] = ()
         if until is not None:
             query += " AND published <= ?"
@@ -155,6 +161,16 @@ class Cache:
         cursor = self._db.execute(query + " ORDER BY published DESC, path", parameters)
         while rows := cursor.fetchmany(64):
             yield from (_article(root, row) for row in rows)
+
+    def duplicate_ids(self) -> list[tuple[str, str, str]]:
+        """(path, id, path of the first post with that id) of every article whose id
+        an earlier post (in path order) has already: feeds leave it out."""
+        rows = self._db.execute(
+            "SELECT path, id, (SELECT MIN(path) FROM posts AS first"
+            "  WHERE first.id = posts.id AND first.title IS NOT NULL)"
+            f" FROM posts WHERE title IS NOT NULL AND NOT {_FIRST_OF_ID} ORDER BY path"
+        )
+        return list(rows)
 
     def articles_after(self, root: Path, after: datetime) -> list[Article]:
         """Cached articles dated after `after`, in path order."""

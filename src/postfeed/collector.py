@@ -78,6 +78,9 @@ def collect(
     collection = Collection(posts_read=len(files), posts_parsed=len(fresh))
     collection.problems = cache.problems(config.posts)
     collection.skipped = cache.skipped()
+    for path, id_, first in cache.duplicate_ids():
+        message = f"{id_!r} is the id of {first} already; left out of the feeds"
+        collection.problems.append(Problem(config.posts / path, "id", message, fatal=True))
     # Checked on every run, not cached: tomorrow it may be true no more.
     future = cache.articles_after(config.posts, _horizon(now))
     collection.future = len(future)
@@ -131,10 +134,18 @@ def _read_all(files: list[PostFile], config: Config) -> Iterator[PostResult]:
 
     Results are yielded as they come, so memory does not grow with the archive.
     """
-    paths = [Path(post_file.path) for post_file in files]
-    if len(paths) < PARALLEL_FROM:
-        return (read_one(path, config) for path in paths)
-    return _on_every_core(partial(read_one, config=config), paths, chunksize=256)
+    usable = [Path(f.path) for f in files if not f.unusable]
+    results = (
+        (read_one(path, config) for path in usable)
+        if len(usable) < PARALLEL_FROM
+        else _on_every_core(partial(read_one, config=config), usable, chunksize=256)
+    )
+    for post_file in files:
+        if post_file.unusable:
+            problem = Problem(Path(post_file.key), "file", post_file.unusable, fatal=True)
+            yield PostResult(None, (problem,))
+        else:
+            yield next(results)
 
 
 def _on_every_core(function: Callable[[T], R], items: list[T], chunksize: int) -> Iterator[R]:
@@ -165,7 +176,7 @@ def describe(post: Post, config: Config, warn: Callable[[str], None]) -> Article
     meta = post.meta
     published = _published(post, config, warn)
     if published < EARLIEST_PLAUSIBLE:
-        warn(f"date: {published:%Y-%m-%d} is before 1970")
+        warn(f"date: {published.year:04d}-{published:%m-%d} is before 1970")
     updated = _updated(meta, config, published, warn)
 
     link = None
@@ -180,6 +191,9 @@ def describe(post: Post, config: Config, warn: Callable[[str], None]) -> Article
         )
 
     title = fields.title(meta.get("title")) or _title_from_body(post)
+    categories = fields.categories(
+        meta.get("categories", meta.get("category")), config.categories.aliases
+    )
     return Article(
         source=post.path,
         title=title,
@@ -187,13 +201,18 @@ def describe(post: Post, config: Config, warn: Callable[[str], None]) -> Article
         id=fields.article_id(fields.first_value(meta, fields.ID_KEYS), config.site_url, post.name),
         published=published,
         updated=updated,
-        categories=fields.categories(
-            meta.get("categories", meta.get("category")), config.categories.aliases
-        ),
-        tags=fields.categories(meta.get("tags"), config.categories.aliases),
+        categories=categories,
+        tags=_tags(meta, categories, config),
         author=fields.author(meta.get("author", meta.get("authors"))),
         image=fields.image(fields.first_value(meta, fields.IMAGE_KEYS), link),
     )
+
+
+def _tags(meta: dict[str, Any], categories: tuple[str, ...], config: Config) -> tuple[str, ...]:
+    """Tags that are not categories already (feeds write both as categories)."""
+    known = {fields.fold(name) for name in categories}
+    tags = fields.categories(meta.get("tags"), config.categories.aliases)
+    return tuple(tag for tag in tags if fields.fold(tag) not in known)
 
 
 def load_content(article: Article, config: Config, cache: Cache | None) -> tuple[Article, str]:
@@ -247,7 +266,8 @@ def _render(post: Post, article: Article, config: Config) -> tuple[str, str]:
     body_html = content.clean(body_html, config.content.drop, config.content.iframe_hosts)
     safe_html = content.sanitize(body_html, article.link)
     summary = fields.plain_line(post.meta.get("description") or post.meta.get("excerpt"))
-    return safe_html, summary or content.summarize(safe_html)
+    # An article with no text at all says its title, so no feed entry is empty.
+    return safe_html, summary or content.summarize(safe_html) or article.title
 
 
 def _content_digest(article: Article, post: Post) -> str:

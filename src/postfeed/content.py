@@ -33,7 +33,11 @@ DEFAULT_DROP_SELECTORS = (
 # Text that one of the steps of `clean` would act on; a body with none is left alone.
 _CLEANING_MARKS = (
     "<!--", "<script", "<style", "<noscript", "<template", "<head", "<font", "<iframe",
-    "data-", "hidden", "style=", "appendqr", "article-editor", "adsbygoogle",
+    "<object", "<math", "data-", "hidden", "style=", "appendqr", "article-editor", "adsbygoogle",
+)  # fmt: skip
+_MATHML_TAGS = (
+    "mi", "mn", "mo", "ms", "mtext", "mrow", "mfrac", "msqrt", "mroot", "msub", "msup",
+    "msubsup", "mtable", "mtr", "mtd", "semantics", "annotation",
 )  # fmt: skip
 LAZY_SOURCE_ATTRIBUTES = ("data-src", "data-original", "data-actualsrc", "data-lazy-src")
 URL_SCHEMES = frozenset({"http", "https", "mailto"})
@@ -108,7 +112,10 @@ def clean(
         node.decompose()  # one walk of the tree for all selectors
     for node in soup.find_all(style=_HIDDEN_STYLE):  # hidden by an inline style
         node.decompose()
-    for node in soup.find_all("font"):
+    # <font> is presentation. <object> shows its fallback content when it cannot
+    # play (a reader never can); MathML is kept as its text, since sanitizers drop
+    # foreign elements whole, and an unclosed one would take the article with it.
+    for node in soup.find_all(["font", "object", "math", *_MATHML_TAGS]):
         node.unwrap()
     for image in soup.find_all("img"):
         for attribute in LAZY_SOURCE_ATTRIBUTES:
@@ -151,7 +158,9 @@ def sanitize(body_html: str, base_url: str) -> str:
     cleaned = nh3.clean(
         body_html,
         tags=_TAGS,
-        clean_content_tags={"script", "style", "object", "embed", "svg", "math", "template"},
+        # Dropped with everything in them. Not <object> or <math>: an unclosed one
+        # would take the rest of the article with it; their tags go, their text stays.
+        clean_content_tags={"script", "style", "svg", "template"},
         attributes=_ATTRIBUTES,
         attribute_filter=keep_attribute,
         url_schemes=set(URL_SCHEMES),

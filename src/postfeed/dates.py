@@ -33,6 +33,7 @@ _NUMERIC = re.compile(
     re.VERBOSE | re.IGNORECASE,
 )
 _EPOCH = re.compile(r"^-?\d{9,13}(?:\.\d+)?$")
+FIRST_YEAR, LAST_YEAR = 2, 9998
 _MILLISECONDS_ABOVE = 10**11  # seconds this large are thousands of years away: milliseconds
 
 
@@ -144,7 +145,7 @@ def _from_epoch(number: float) -> datetime:
     if abs(number) >= _MILLISECONDS_ABOVE:
         number /= 1000
     try:
-        return datetime.fromtimestamp(number, UTC)
+        return _to_utc(datetime.fromtimestamp(number, UTC), UTC)
     except (OverflowError, OSError, ValueError):
         raise DateError(f"epoch time out of range: {number!r}") from None
 
@@ -160,7 +161,11 @@ def _fixed_offset(text: str) -> timezone:
 def _to_utc(value: datetime, zone: tzinfo) -> datetime:
     if value.tzinfo is None or value.utcoffset() is None:
         value = value.replace(tzinfo=zone)
-    return value.astimezone(UTC)
+    value = value.astimezone(UTC)
+    # Years 1 and 9999 cannot be moved to every time zone (permalinks use local time).
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise DateError(f"year {value.year} is out of range ({FIRST_YEAR}-{LAST_YEAR})")
+    return value
 
 
 def format_rfc822(value: datetime) -> str:

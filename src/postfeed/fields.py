@@ -35,22 +35,33 @@ def clean_text(text: str) -> str:
 
 
 def as_text(value: Any) -> str:
-    """A scalar front-matter value as the text the author wrote."""
-    if value is None:
+    """A scalar front-matter value as the text the author wrote.
+
+    Values that are not text (a mapping, binary data) give no text rather than
+    a Python representation; a set (`!!set`) gives its items in sorted order, so
+    the output never depends on the hash seed.
+    """
+    if value is None or isinstance(value, dict | bytes):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list | tuple):
-        return " ".join(as_text(item) for item in value)
+    if isinstance(value, list | tuple | set | frozenset):
+        return " ".join(as_text(item) for item in _flatten(value))
     return str(value)
 
 
 def plain_line(value: Any) -> str:
     """One line of plain text: tags stripped, entities decoded, controls removed."""
-    # Entities first: an encoded tag (&lt;script&gt;) must go too, not come back as one.
-    text = html.unescape(as_text(value))
+    # Entities first: an encoded tag (&lt;script&gt;) must go too, not come back as
+    # one. Scrapers often encode twice (AT&amp;amp;T), so decode until nothing changes.
+    text = as_text(value)
+    for _ in range(3):
+        decoded = html.unescape(text)
+        if decoded == text:
+            break
+        text = decoded
     text = _TAG.sub("", _BREAKING_TAG.sub(" ", text))
-    text = _CONTROL.sub(" ", text)
+    text = clean_text(_CONTROL.sub(" ", text))
     return " ".join(text.split())
 
 
@@ -206,6 +217,8 @@ def fold(name: str) -> str:
 def _flatten(value: Any) -> Iterable[Any]:
     if value is None:
         return
+    if isinstance(value, set | frozenset):
+        value = sorted(value, key=str)
     if isinstance(value, list | tuple):
         for item in value:
             yield from _flatten(item)

@@ -74,12 +74,17 @@ _HANDLER = _YAMLHandler()
 
 
 class PostFile(NamedTuple):  # a tuple: a scan makes 100,000 of them, quickly
-    """A post file found on disk, with what the cache compares."""
+    """A post file found on disk, with what the cache compares.
+
+    `unusable` says why it cannot be read at all (a folder that cannot be listed,
+    a name that is not UTF-8): it is reported like a post that failed.
+    """
 
     path: str
     key: str  # path inside the posts folder, POSIX style: the cache key
     size: int
     mtime_ns: int
+    unusable: str = ""
 
 
 def scan_posts(root: Path) -> list[PostFile]:
@@ -92,23 +97,41 @@ def scan_posts(root: Path) -> list[PostFile]:
     folders = [(str(root), "")]  # (folder on disk, its key prefix)
     while folders:
         folder, prefix = folders.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                name = entry.name
-                if name.startswith("."):
-                    continue
-                if entry.is_dir(follow_symlinks=False):
-                    folders.append((entry.path, f"{prefix}{name}/"))
-                elif os.path.splitext(name)[1].lower() in POST_SUFFIXES:
-                    try:
-                        stat = entry.stat()
-                    except OSError:
+        try:
+            entries = list(os.scandir(folder))
+        except OSError as error:
+            if not prefix:
+                raise  # the posts folder itself: nothing can be built
+            reason = f"folder cannot be read: {error.strerror or error}"
+            found.append(PostFile(folder, _utf8(prefix), 0, 0, reason))
+            continue
+        for entry in entries:
+            name = entry.name
+            if name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                folders.append((entry.path, f"{prefix}{name}/"))
+            elif os.path.splitext(name)[1].lower() in POST_SUFFIXES:
+                try:
+                    if not entry.is_file():  # a FIFO or a device would block the build
                         continue
-                    found.append(
-                        PostFile(entry.path, prefix + name, stat.st_size, stat.st_mtime_ns)
-                    )
+                    stat = entry.stat()
+                except OSError:
+                    continue  # a dangling symlink
+                key = _utf8(prefix + name)
+                unusable = "" if key == prefix + name else "name is not valid UTF-8: rename it"
+                found.append(PostFile(entry.path, key, stat.st_size, stat.st_mtime_ns, unusable))
     found.sort(key=lambda post_file: post_file.key)
     return found
+
+
+def _utf8(name: str) -> str:
+    """A file name as valid UTF-8 text: bytes that are not UTF-8 shown as escapes."""
+    try:
+        name.encode("utf-8")
+        return name
+    except UnicodeEncodeError:  # os.fsdecode kept undecodable bytes as surrogates
+        return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def find_posts(root: Path) -> list[Path]:
