@@ -178,3 +178,13 @@ def test_an_empty_body_still_gives_the_entry_some_text(tmp_path: Path) -> None:
         atom.findtext("{http://www.w3.org/2005/Atom}entry/{http://www.w3.org/2005/Atom}summary")
         == "只有标题"
     )
+
+
+def test_c1_control_characters_never_reach_a_feed(tmp_path: Path) -> None:
+    # U+0085 and U+0096 are cp1252 bytes read as Latin-1: never text, flagged by validators.
+    write(tmp_path / "posts", "a.md", post('"C1\\x85标题"', body="正文\u0096结束。"))
+    run(tmp_path)
+    for name in ("rss.xml", "atom.xml", "feed.json"):
+        text = (tmp_path / "out" / name).read_text(encoding="utf-8")
+        assert "\x85" not in text and "\x96" not in text
+        assert "正文结束" in text

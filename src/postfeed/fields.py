@@ -19,8 +19,10 @@ LINK_KEYS = ("link", "permalink", "url", "original_url")
 IMAGE_KEYS = ("headimg", "thumbnail", "image", "cover")
 ID_KEYS = ("id", "guid")
 
-# XML 1.0 allows tab, LF, CR and everything from U+0020 but surrogates, U+FFFE and U+FFFF.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+# XML 1.0 allows tab, LF, CR and everything from U+0020 but surrogates, U+FFFE and
+# U+FFFF. It also discourages DEL and the C1 controls (U+007F-U+009F): they are never
+# text, only bytes of another encoding read wrongly, and validators flag them.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>|<!--.*?-->", re.DOTALL)
 # Tags that break a line: they become a space; other tags just go (CJK has no spaces).
@@ -30,7 +32,7 @@ _URL_SAFE = "%:/?#[]@!$&'()*+,;=~"
 
 
 def clean_text(text: str) -> str:
-    """Remove the characters XML 1.0 forbids (lxml refuses them)."""
+    """Remove the characters XML 1.0 forbids (lxml refuses them) or discourages."""
     return _XML_FORBIDDEN.sub("", text)
 
 
