@@ -13,6 +13,7 @@ reads every file's bytes. Ratios to the floors are printed.
     python benchmarks/run.py                   # N = 1,000, 10,000 and 100,000
     python benchmarks/run.py --sizes 1000      # a quick look
     python benchmarks/run.py --corpus ../shared/corpus --copies 5   # the real corpus, 5 times over
+    python benchmarks/run.py --config main-only.toml   # e.g. [categories] feeds = false
 
 Figures depend on the machine and its load: compare ratios within one run.
 """
@@ -114,11 +115,13 @@ def run(command: list[str]) -> tuple[float, int, int]:
     return elapsed, usage.ru_maxrss * 1024, os.waitstatus_to_exitcode(status)
 
 
-def measure(posts: Path, work: Path, limit: int) -> dict[str, float]:
+def measure(posts: Path, work: Path, limit: int, config: Path | None) -> dict[str, float]:
     output = work / "output"
     build = [sys.executable, "-m", "postfeed", "build", "-q", "--posts", str(posts),
              "--output", str(output), "--limit", str(limit),
              "--site-url", "https://feeds.example.org/"]  # fmt: skip
+    if config is not None:
+        build += ["--config", str(config.resolve())]
     figures: dict[str, float] = {}
     os.sync()
     figures["stat-all floor"], _, _ = run([sys.executable, "-c", STAT_ALL, str(posts)])
@@ -158,6 +161,7 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="benchmark this folder of real posts instead")
     parser.add_argument("--copies", type=int, default=5, help="copies of --corpus (default 5)")
     parser.add_argument("--keep", action="store_true", help="keep the generated posts")
+    parser.add_argument("--config", type=Path, help="a postfeed.toml for every build")
     args = parser.parse_args()
     print(f"postfeed benchmark: {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     work_root = Path(tempfile.mkdtemp(prefix="postfeed-bench-"))
@@ -168,13 +172,16 @@ def main() -> None:
                 shutil.copytree(args.corpus, posts / f"copy-{copy}")
             count = sum(1 for _ in posts.rglob("*.md"))
             report(f"corpus {args.corpus} x{args.copies} ({count} files), --limit {args.limit}",
-                   measure(posts, work_root, args.limit))  # fmt: skip
+                   measure(posts, work_root, args.limit, args.config))  # fmt: skip
         for size in [] if args.corpus else args.sizes:
             work = work_root / f"n{size}"
             started = time.perf_counter()
             make_posts(work / "posts", size)
             print(f"\n(made {size:,} posts in {time.perf_counter() - started:.1f} s)")
-            report(f"N = {size:,}, --limit {args.limit}", measure(work / "posts", work, args.limit))
+            report(
+                f"N = {size:,}, --limit {args.limit}",
+                measure(work / "posts", work, args.limit, args.config),
+            )
             if not args.keep:
                 shutil.rmtree(work)
     finally:

@@ -317,10 +317,8 @@ def _write(
 
 def _listing(files: list[PostFile], config: Config) -> str:
     """A digest of the settings and of every post file's path, size and time."""
-    digest = hashlib.sha256(f"{__version__}|{config!r}".encode())
-    for post_file in files:
-        digest.update(f"{post_file.key}\0{post_file.size}\0{post_file.mtime_ns}\n".encode())
-    return digest.hexdigest()
+    lines = "".join(f"{f.key}\0{f.size}\0{f.mtime_ns}\n" for f in files)
+    return hashlib.sha256(f"{__version__}|{config!r}|{lines}".encode()).hexdigest()
 
 
 def _state(listing: str, config: Config, outputs: list[str]) -> str:

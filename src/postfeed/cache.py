@@ -109,10 +109,9 @@ class Cache:
 
     # Posts -----------------------------------------------------------------
 
-    def stats(self) -> dict[str, tuple[int, int]]:
-        """path -> (size, mtime_ns) of every post the cache knows."""
-        rows = self._db.execute("SELECT path, size, mtime_ns FROM posts")
-        return {path: (size, mtime_ns) for path, size, mtime_ns in rows}
+    def stats(self) -> set[tuple[str, int, int]]:
+        """(path, size, mtime_ns) of every post the cache knows."""
+        return set(self._db.execute("SELECT path, size, mtime_ns FROM posts"))
 
     def store(self, path: str, size: int, mtime_ns: int, result: PostResult) -> None:
         article = result.article
@@ -166,9 +165,10 @@ class Cache:
         """(path, id, path of the first post with that id) of every article whose id
         an earlier post (in path order) has already: feeds leave it out."""
         rows = self._db.execute(
-            "SELECT path, id, (SELECT MIN(path) FROM posts AS first"
-            "  WHERE first.id = posts.id AND first.title IS NOT NULL)"
-            f" FROM posts WHERE title IS NOT NULL AND NOT {_FIRST_OF_ID} ORDER BY path"
+            "SELECT p.path, p.id, d.first FROM posts AS p JOIN ("
+            "  SELECT id, MIN(path) AS first FROM posts WHERE title IS NOT NULL"
+            "  GROUP BY id HAVING COUNT(*) > 1"
+            ") AS d USING (id) WHERE p.title IS NOT NULL AND p.path != d.first ORDER BY p.path"
         )
         return list(rows)
 

@@ -70,8 +70,8 @@ def collect(
     """
     files = scan_posts(config.posts) if files is None else files
     known = cache.stats()
-    cache.forget(known.keys() - {post_file.key for post_file in files})
-    fresh = [f for f in files if known.get(f.key) != (f.size, f.mtime_ns)]
+    cache.forget({path for path, _, _ in known} - {post_file.key for post_file in files})
+    fresh = [f for f in files if (f.key, f.size, f.mtime_ns) not in known]
     for post_file, result in zip(fresh, _read_all(fresh, config), strict=True):
         cache.store(post_file.key, post_file.size, post_file.mtime_ns, result)
 

@@ -107,20 +107,27 @@ def scan_posts(root: Path) -> list[PostFile]:
             continue
         for entry in entries:
             name = entry.name
-            if name.startswith("."):
+            if name[0] == ".":
                 continue
             if entry.is_dir(follow_symlinks=False):
                 folders.append((entry.path, f"{prefix}{name}/"))
-            elif os.path.splitext(name)[1].lower() in POST_SUFFIXES:
-                try:
-                    if not entry.is_file():  # a FIFO or a device would block the build
-                        continue
-                    stat = entry.stat()
-                except OSError:
-                    continue  # a dangling symlink
-                key = _utf8(prefix + name)
-                unusable = "" if key == prefix + name else "name is not valid UTF-8: rename it"
-                found.append(PostFile(entry.path, key, stat.st_size, stat.st_mtime_ns, unusable))
+                continue
+            dot = name.rfind(".")
+            if dot < 0 or name[dot:].lower() not in POST_SUFFIXES:
+                continue
+            try:
+                if not entry.is_file():  # a FIFO or a device would block the build
+                    continue
+                stat = entry.stat()
+            except OSError:
+                continue  # a dangling symlink
+            key = prefix + name
+            unusable = ""
+            if not key.isascii():
+                utf8 = _utf8(key)
+                unusable = "" if utf8 == key else "name is not valid UTF-8: rename it"
+                key = utf8
+            found.append(PostFile(entry.path, key, stat.st_size, stat.st_mtime_ns, unusable))
     found.sort(key=lambda post_file: post_file.key)
     return found
 
