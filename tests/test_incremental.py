@@ -311,3 +311,13 @@ def test_a_read_only_output_folder_fails_cleanly(site: Path) -> None:
     assert process.returncode == 2
     assert "cannot write" in process.stderr
     assert feed_bytes(site) == before
+
+
+def test_progress_follows_the_reading_of_new_posts_only(site: Path) -> None:
+    calls: list[tuple[int, int]] = []
+    build(config_for(site), progress=lambda done, total: calls.append((done, total)))
+    assert calls[0] == (0, 12) and calls[-1] == (12, 12)
+    calls.clear()
+    write_post(site / "posts", "new.md", "新的一篇", "2021-09-30 08:00:00")
+    build(config_for(site), progress=lambda done, total: calls.append((done, total)))
+    assert calls[-1] == (1, 1)

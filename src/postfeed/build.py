@@ -23,7 +23,7 @@ import hashlib
 import json
 import sqlite3
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
@@ -81,12 +81,14 @@ def build(
     use_cache: bool = True,
     wait: float = 0.0,
     ping: bool = False,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BuildResult:
     """Read every post and write every feed set.
 
     `force` re-reads every post (and refreshes the cache); `use_cache=False`
     keeps no cache at all; `ping` tells the WebSub hub (if configured) which
-    feeds changed. Raises LockBusy when another build holds the lock for
+    feeds changed; `progress(done, total)` follows the reading of new posts.
+    Raises LockBusy when another build holds the lock for
     longer than `wait` seconds, BuildError when the build cannot run or write.
     """
     if not config.posts.is_dir():
@@ -110,7 +112,7 @@ def build(
             if state and cache.get("state") == state:
                 return _unchanged(config, cache, files, last_outputs, clock.timings)
             with clock("collect"):
-                collection = collect(config, cache, files, now)
+                collection = collect(config, cache, files, now, progress)
             result = BuildResult(collection, timings=clock.timings)
             with clock("select"):
                 result.feed_sets = feed_sets(config, cache.category_counts(), now)

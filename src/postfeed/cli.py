@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 from postfeed import __version__
 from postfeed.article import Problem
@@ -141,6 +142,9 @@ def _parser() -> argparse.ArgumentParser:
         epilog=CHECK_STATUS_HELP,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    check_parser.add_argument(
+        "folder", nargs="?", type=Path, metavar="POSTS", help="the folder of posts (or --posts)"
+    )
     check_parser.set_defaults(run=_run_check, output=None, limit=None)
     return parser
 
@@ -160,7 +164,10 @@ def _run_build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     try:
         config = _load(args)
-        result = build(config, force=args.force, wait=args.wait, ping=args.ping)
+        with _ProgressBar(enabled=not args.quiet and sys.stderr.isatty()) as progress:
+            result = build(
+                config, force=args.force, wait=args.wait, ping=args.ping, progress=progress
+            )
     except (ConfigError, BuildError) as error:
         print(f"postfeed: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -196,6 +203,29 @@ def _report_build(
             f"postfeed: {collection.posts_parsed} posts parsed; {stages}; total {total:.2f}s",
             file=sys.stderr,
         )
+
+
+class _ProgressBar:
+    """A bar for reading posts, at a terminal only, and only once a run has taken a
+    second (tqdm's delay): a quick run, or one under cron, shows nothing."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.bar: Any = None
+
+    def __enter__(self) -> Callable[[int, int], None] | None:
+        return self.update if self.enabled else None
+
+    def update(self, done: int, total: int) -> None:
+        if self.bar is None:
+            from tqdm import tqdm
+
+            self.bar = tqdm(total=total, unit=" posts", delay=1.0, leave=False, file=sys.stderr)
+        self.bar.update(done - self.bar.n)
+
+    def __exit__(self, *_: object) -> None:
+        if self.bar is not None:
+            self.bar.close()
 
 
 def _run_serve(args: argparse.Namespace) -> int:
@@ -249,6 +279,11 @@ def _run_build_once(config: Config, args: argparse.Namespace, force: bool) -> in
 
 
 def _run_check(args: argparse.Namespace) -> int:
+    if args.folder is not None:
+        if args.posts is not None:
+            print("postfeed: error: give the posts folder once: POSTS or --posts", file=sys.stderr)
+            return EXIT_USAGE
+        args.posts = args.folder
     try:
         collection = check(_load(args))
     except (ConfigError, BuildError) as error:

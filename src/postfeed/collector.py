@@ -61,19 +61,28 @@ class Collection:
 
 
 def collect(
-    config: Config, cache: Cache, files: list[PostFile] | None = None, now: datetime | None = None
+    config: Config,
+    cache: Cache,
+    files: list[PostFile] | None = None,
+    now: datetime | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Collection:
     """Bring the cache up to date with the posts below `config.posts`; report every problem.
 
     Only new and changed files are read; the cache answers for the others.
-    `files` is the scan of the posts folder, when the caller has made it already.
+    `files` is the scan of the posts folder, when the caller has made it already;
+    `progress(done, total)` is told how many new and changed posts have been read.
     """
     files = scan_posts(config.posts) if files is None else files
     known = cache.stats()
     cache.forget({path for path, _, _ in known} - {post_file.key for post_file in files})
     fresh = [f for f in files if (f.key, f.size, f.mtime_ns) not in known]
-    for post_file, result in zip(fresh, _read_all(fresh, config), strict=True):
+    for done, (post_file, result) in enumerate(zip(fresh, _read_all(fresh, config), strict=True)):
         cache.store(post_file.key, post_file.size, post_file.mtime_ns, result)
+        if progress and done % 256 == 0:
+            progress(done, len(fresh))
+    if progress and fresh:
+        progress(len(fresh), len(fresh))
 
     collection = Collection(posts_read=len(files), posts_parsed=len(fresh))
     collection.problems = cache.problems(config.posts)
