@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import functools
 import http.server
-import os
 import shutil
 import sqlite3
 import subprocess
@@ -27,6 +26,8 @@ import pytest
 from lxml import etree
 
 from postfeed.cli import main
+
+import newsboat
 
 REPO = Path(__file__).resolve().parent.parent
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -93,20 +94,9 @@ def read_with_newsboat(url: str, work: Path) -> Reading:
     home = work / "home"
     home.mkdir(parents=True)
     (work / "urls").write_text(url + "\n", encoding="utf-8")
-    (work / "config").write_text(
-        f'error-log "{work / "error.log"}"\n'
-        "reload-threads 1\ndownload-timeout 30\nmax-items 0\nkeep-articles-days 0\n",
-        encoding="utf-8",
-    )
+    newsboat.write_config(work / "config", work / "error.log")
     cache = work / "cache.db"
-    env = dict(
-        os.environ,
-        HOME=str(home),
-        XDG_CONFIG_HOME=str(home / ".config"),
-        XDG_DATA_HOME=str(home / ".local" / "share"),
-        LANG="C.UTF-8",
-        LC_ALL="C.UTF-8",
-    )
+    env = newsboat.environment(home)
     started = time.time()
     process = subprocess.run(
         [

@@ -37,6 +37,9 @@ import lxml.html
 import pytest
 from lxml import etree
 
+import newsboat
+from newsboat import PROXY_VARIABLES
+
 NEWSBOAT = shutil.which("newsboat")
 CHROMIUM = shutil.which("chromium")
 
@@ -57,8 +60,6 @@ REBUILD_SECONDS = 30  # a rebuild is due every 0.2 s; this is for a very slow ma
 STOP_SECONDS = 30
 READER_SECONDS = 60
 BROWSER_SECONDS = 60
-
-PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY")
 
 
 @dataclass(frozen=True)
@@ -316,23 +317,9 @@ class Newsboat:
         self.urls.write_text(url + "\n", encoding="utf-8")
         self.error_log = work / "error.log"
         self.config = work / "config"
-        self.config.write_text(
-            f'error-log "{self.error_log}"\n'
-            "reload-threads 1\ndownload-timeout 30\nmax-items 0\nkeep-articles-days 0\n",
-            encoding="utf-8",
-        )
+        newsboat.write_config(self.config, self.error_log)
         self.cache = work / "cache.db"
-        self.env = dict(
-            os.environ,
-            HOME=str(home),
-            XDG_CONFIG_HOME=str(home / ".config"),
-            XDG_DATA_HOME=str(home / ".local" / "share"),
-            LANG="C.UTF-8",
-            LC_ALL="C.UTF-8",
-            no_proxy="127.0.0.1",
-        )
-        for name in PROXY_VARIABLES:
-            self.env.pop(name, None)
+        self.env = newsboat.environment(home)
 
     def reload(self) -> list[Row]:
         """`newsboat -x reload`, which must succeed; every item then in the cache for the URL."""
