@@ -277,3 +277,29 @@ def test_feeds_opml_lists_every_feed_set_once_and_newsboat_imports_it(site: Path
     )  # fmt: skip
     imported = [line.split()[0] for line in subscriptions.read_text().splitlines() if line]
     assert imported == urls
+
+
+def test_a_new_post_renders_again_only_the_feed_sets_it_belongs_to(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from postfeed import feeds
+
+    run(site)
+    rendered: list[str] = []
+    real = feeds.render_rss
+    monkeypatch.setattr(feeds, "render_rss", lambda c, a: rendered.append(c.title) or real(c, a))
+    write(site / "posts", "f.md", "科技二", "2021-09-14 10:00:00", ["科技"])
+    run(site)
+    assert sorted(rendered) == ["postfeed", "postfeed · 科技"]
+    assert rss_titles(site / "out" / "categories" / "科技" / "rss.xml") == ["科技二", "科技一"]
+    # A feed file changed behind the build's back is written again.
+    (site / "out" / "categories" / "金融" / "rss.xml").write_text("broken", encoding="utf-8")
+    rendered.clear()
+    write(site / "posts", "g.md", "科技三", "2021-09-15 10:00:00", ["科技"])
+    run(site)
+    assert "postfeed · 金融" in rendered
+    assert rss_titles(site / "out" / "categories" / "金融" / "rss.xml") == [
+        "财经二",
+        "财经一",
+        "旧闻",
+    ]

@@ -118,13 +118,15 @@ def build(
                 result.feed_sets = feed_sets(config, cache.category_counts(), now)
                 chosen = _select(result, config, cache, now)
             with clock("render"):
-                rendered = _render_all(config, result, chosen)
+                known_sets = json.loads(cache.get("sets") or "{}")
+                rendered, kept, made_from = _render_all(config, result, chosen, known_sets)
             with clock("write"):
-                _write(config, rendered, result, last_outputs)
+                _write(config, rendered, kept, result, last_outputs)
+                cache.set("sets", json.dumps(_set_records(config, made_from), ensure_ascii=False))
             if ping and config.hub:
                 with clock("ping"):
                     _ping(config, result)
-            outputs = sorted(path.relative_to(config.output).as_posix() for path in rendered)
+            outputs = sorted(path.relative_to(config.output).as_posix() for path in result.written)
             cache.set("outputs", json.dumps(outputs, ensure_ascii=False))
             # The next run may skip all work if nothing changes, unless the clock matters.
             clock_matters = collection.future or any(s.since for s in result.feed_sets)
@@ -226,20 +228,38 @@ def _finish(
 
 
 def _render_all(
-    config: Config, result: BuildResult, chosen: dict[FeedSet, list[Article]]
-) -> dict[Path, bytes]:
-    """Every file of the build, by path: each set's feeds, then the site files."""
+    config: Config,
+    result: BuildResult,
+    chosen: dict[FeedSet, list[Article]],
+    known_sets: dict[str, list],
+) -> tuple[dict[Path, bytes], list[Path], dict[str, str]]:
+    """Every file of the build: (rendered files by path, files kept as they are,
+    and what each feed set was made from).
+
+    A feed set made from exactly what made the files it has on disk, files that
+    are still as the last build left them, is not rendered again: an archive
+    may have hundreds of category feeds, and one new post touches few of them.
+    """
     # The writers (feedgen, lxml) are imported on first use: they take a noticeable
     # part of a second to import, and a build with nothing to do never needs them.
     from postfeed import pages
 
     rendered: dict[Path, bytes] = {}
+    kept: list[Path] = []
+    made_from: dict[str, str] = {}
     links: list[pages.FeedLink] = []
+    article_digests: dict[str, str] = {}
     for feed_set in result.feed_sets:
         articles = chosen[feed_set]
         folder = config.output / feed_set.folder if feed_set.folder else config.output
-        for name, data in _render_set(config, feed_set, articles, result).items():
-            rendered[folder / name] = data
+        digest = _set_digest(config, feed_set, articles, article_digests)
+        made_from[feed_set.folder] = digest
+        known = known_sets.get(feed_set.folder)
+        if known and known[0] == digest and _as_left(folder, known[1]):
+            kept.extend(folder / name for name in FEED_FILES)
+        else:
+            for name, data in _render_set(config, feed_set, articles, result).items():
+                rendered[folder / name] = data
         links.extend(
             pages.FeedLink(feed_set.title, format_name, feed_url(config, feed_set, name),
                            config.site_url, feed_set.group)
@@ -254,7 +274,44 @@ def _render_all(
     rendered[config.output / "index.html"] = pages.render_index(
         site_channel, links, chosen[main][:INDEX_ARTICLES], config.zone
     )
-    return rendered
+    return rendered, kept, made_from
+
+
+def _set_digest(
+    config: Config, feed_set: FeedSet, articles: list[Article], memo: dict[str, str]
+) -> str:
+    """A digest of everything the feeds of a set are made from."""
+    digest = hashlib.sha256(f"{__version__}|{channel(config, feed_set, '')!r}".encode())
+    for article in articles:
+        if article.id not in memo:
+            memo[article.id] = hashlib.sha256(repr(article).encode()).hexdigest()
+        digest.update(memo[article.id].encode())
+    return digest.hexdigest()
+
+
+def _as_left(folder: Path, stats: dict[str, list[int]]) -> bool:
+    """Whether the feed files in `folder` are as the last build left them."""
+    for name in FEED_FILES:
+        try:
+            stat = (folder / name).stat()
+        except OSError:
+            return False
+        if stats.get(name) != [stat.st_size, stat.st_mtime_ns]:
+            return False
+    return True
+
+
+def _set_records(config: Config, made_from: dict[str, str]) -> dict[str, list]:
+    """For the next build: what each set was made from, and its files as written."""
+    records = {}
+    for folder_name, digest in made_from.items():
+        folder = config.output / folder_name if folder_name else config.output
+        stats = {}
+        for name in FEED_FILES:
+            stat = (folder / name).stat()
+            stats[name] = [stat.st_size, stat.st_mtime_ns]
+        records[folder_name] = [digest, stats]
+    return records
 
 
 def _render_set(
@@ -293,7 +350,11 @@ def _render_feeds(
 
 
 def _write(
-    config: Config, rendered: dict[Path, bytes], result: BuildResult, last_outputs: list[str]
+    config: Config,
+    rendered: dict[Path, bytes],
+    kept: list[Path],
+    result: BuildResult,
+    last_outputs: list[str],
 ) -> None:
     """Write what changed; remove the files of feed sets that are gone."""
     folders = {path.parent for path in rendered}
@@ -304,12 +365,14 @@ def _write(
     except OSError as error:
         where = error.filename or config.output
         raise BuildError(f"{where}: cannot write: {error.strerror or error}") from None
-    result.written = list(rendered)
-    for path, data in rendered.items():
-        if len(data) > config.max_feed_size and path.name in FEED_FILES:
-            message = f"{len(data):,} bytes, over max_feed_size ({config.max_feed_size:,})"
+    result.written = [*rendered, *kept]
+    sizes = {path: len(data) for path, data in rendered.items()}
+    sizes.update((path, path.stat().st_size) for path in kept)
+    for path, size in sizes.items():
+        if size > config.max_feed_size and path.name in FEED_FILES:
+            message = f"{size:,} bytes, over max_feed_size ({config.max_feed_size:,})"
             result.problems.append(Problem(path, "feed size", message, fatal=False))
-    current = {path.relative_to(config.output).as_posix() for path in rendered}
+    current = {path.relative_to(config.output).as_posix() for path in result.written}
     for gone in sorted(set(last_outputs) - current):
         path = config.output / gone
         path.unlink(missing_ok=True)
