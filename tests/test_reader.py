@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from postfeed.article import PostError
-from postfeed.reader import decode, find_posts, read_post, split_front_matter
+from postfeed.reader import decode, read_post, scan_posts, split_front_matter
 
 MAX_SIZE = 10_000_000
 
@@ -45,7 +45,11 @@ def relative(paths: list[Path], root: Path) -> list[str]:
     return [path.relative_to(root).as_posix() for path in paths]
 
 
-# --- find_posts ---------------------------------------------------------------------------
+# --- finding posts ------------------------------------------------------------------------
+
+
+def find_posts(root: Path) -> list[Path]:
+    return [Path(post_file.path) for post_file in scan_posts(root)]
 
 
 def test_find_posts_finds_every_post_suffix_recursively(tmp_path, write_post) -> None:

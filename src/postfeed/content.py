@@ -13,14 +13,14 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from functools import cache
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 import lxml.html
 import nh3
 from bs4 import BeautifulSoup, Comment
 from markdown_it import MarkdownIt
 
-from postfeed.fields import clean_text
+from postfeed.fields import URL_SCHEMES, absolute_url, clean_text
 
 # Boilerplate of the sources our posts are scraped from (the `[content] drop`
 # setting adds to this list).
@@ -40,7 +40,6 @@ _MATHML_TAGS = (
     "msubsup", "mtable", "mtr", "mtd", "semantics", "annotation",
 )  # fmt: skip
 LAZY_SOURCE_ATTRIBUTES = ("data-src", "data-original", "data-actualsrc", "data-lazy-src")
-URL_SCHEMES = frozenset({"http", "https", "mailto"})
 SUMMARY_LENGTH = 140
 
 _TAGS = (nh3.ALLOWED_TAGS - {"map", "area"}) | {"video", "audio", "source", "iframe"}
@@ -62,8 +61,6 @@ _ATTRIBUTES: dict[str, set[str]] = {
     "abbr": {"title"},
 }
 _URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
-# Unicode control and invisible characters that browsers ignore inside a URL scheme.
-_URL_NOISE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 # A tag name followed by a space, `/` or `>`: `<https://x>` is a Markdown autolink.
 _HTML_START = re.compile(r"\A\s*<(?:!--|[a-zA-Z][a-zA-Z0-9-]*(?:\s|/|>))")
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
@@ -170,28 +167,6 @@ def sanitize(body_html: str, base_url: str) -> str:
     if "<pre" not in cleaned:
         cleaned = _BLANK_RUNS.sub("\n", cleaned)
     return clean_text(cleaned.strip())
-
-
-def absolute_url(value: str, base_url: str) -> str | None:
-    """An absolute http(s)/mailto URL, or None when the value must not be kept.
-
-    `//host/x` becomes `https://host/x`; a relative URL resolves against base_url.
-    """
-    url = value.strip()
-    if not url:
-        return None
-    probe = _URL_NOISE.sub("", url)
-    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", probe)
-    if scheme:
-        return url if scheme.group(1).lower() in URL_SCHEMES else None
-    if ":" in probe.split("/", 1)[0]:
-        return None  # a colon before the first slash: a scheme in disguise
-    if url.startswith("//"):
-        return "https:" + url
-    try:
-        return urljoin(base_url, url)
-    except ValueError:  # e.g. "http://[oops": not a URL
-        return None
 
 
 def plain_text(content_html: str) -> str:

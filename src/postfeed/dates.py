@@ -130,10 +130,9 @@ def _parse_rfc822(text: str) -> datetime | None:
 def _parse_fallback(text: str) -> datetime | None:
     from dateutil import parser as dateutil_parser  # slow to import, rarely needed
 
-    tzinfos = {name: seconds for name, seconds in ZONE_ABBREVIATIONS.items()}
     # Two different defaults: a field dateutil had to invent differs between them.
     results = [
-        dateutil_parser.parse(text, default=default, tzinfos=tzinfos, fuzzy=False)
+        dateutil_parser.parse(text, default=default, tzinfos=ZONE_ABBREVIATIONS, fuzzy=False)
         for default in (datetime(1904, 1, 1), datetime(1908, 2, 2))
     ]
     if results[0] != results[1]:

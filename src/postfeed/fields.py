@@ -29,6 +29,9 @@ _TAG = re.compile(r"</?[a-zA-Z][^<>]*>|<!--.*?-->", re.DOTALL)
 _BREAKING_TAG = re.compile(r"</?(?:br|p|div|li|h[1-6]|tr|td|th|hr)\b[^<>]*>", re.IGNORECASE)
 _HOST_LIKE = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[:/]|$)", re.IGNORECASE)
 _URL_SAFE = "%:/?#[]@!$&'()*+,;=~"
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+# Unicode control and invisible characters that browsers ignore inside a URL scheme.
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
 def clean_text(text: str) -> str:
@@ -119,14 +122,7 @@ def first_value(meta: Mapping[str, Any], keys: Iterable[str]) -> Any:
 
 def image(value: Any, base_url: str) -> str | None:
     """An absolute http(s) image URL, or None."""
-    url = as_text(value).strip()
-    if not url:
-        return None
-    if url.startswith("//"):
-        url = "https:" + url
-    elif not url.startswith(("https://", "http://")):  # the common case needs no urljoin
-        url = _join(base_url, url)
-    return _http_url(url)
+    return _http_url(absolute_url(as_text(value), base_url))
 
 
 def link(value: Any, site_url: str) -> str | None:
@@ -135,24 +131,38 @@ def link(value: Any, site_url: str) -> str | None:
     `/2021/x.html` resolves against the site; `example.com/x` gets https://.
     """
     url = as_text(value).strip()
+    if _HOST_LIKE.match(url) and not re.match(r"^[^/]+\.(?:html?|md|php|aspx?)(?:$|[?#])", url):
+        url = "https://" + url
+    return _http_url(absolute_url(url, site_url))
+
+
+def absolute_url(value: str, base_url: str) -> str | None:
+    """An absolute http(s)/mailto URL, or None when the value must not be kept.
+
+    `//host/x` becomes `https://host/x`; a relative URL resolves against base_url;
+    any other scheme (javascript:, data:, also spelt `jav&#x09;ascript:`) is refused.
+    """
+    url = value.strip()
     if not url:
         return None
+    probe = _URL_NOISE.sub("", url)
+    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", probe)
+    if scheme:
+        return url if scheme.group(1).lower() in URL_SCHEMES else None
+    if ":" in probe.split("/", 1)[0]:
+        return None  # a colon before the first slash: a scheme in disguise
     if url.startswith("//"):
-        url = "https:" + url
-    elif _HOST_LIKE.match(url) and not re.match(r"^[^/]+\.(?:html?|md|php|aspx?)(?:$|[?#])", url):
-        url = "https://" + url
-    return _http_url(_join(site_url, url))
-
-
-def _join(base: str, url: str) -> str:
+        return "https:" + url
     try:
-        return urljoin(base, url)
-    except ValueError:  # e.g. "http://[oops"
-        return ""
+        return urljoin(base_url, url)
+    except ValueError:  # e.g. "http://[oops": not a URL
+        return None
 
 
-def _http_url(url: str) -> str | None:
+def _http_url(url: str | None) -> str | None:
     """The URL, percent-encoded, if it is a well-formed http(s) URL; else None."""
+    if not url:
+        return None
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number

@@ -141,11 +141,6 @@ def _utf8(name: str) -> str:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def find_posts(root: Path) -> list[Path]:
-    """The paths of every post file below `root` (see scan_posts)."""
-    return [Path(post_file.path) for post_file in scan_posts(root)]
-
-
 def read_post(path: Path, root: Path, max_size: int) -> Post:
     """Read one post file. Raises PostError when it cannot be used."""
     try:
