@@ -15,6 +15,16 @@ CORPUS = SHARED / "corpus"
 FEEDCHECK = SHARED / "feedcheck"
 
 
+@pytest.fixture(autouse=True)
+def work_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test runs in an empty working directory of its own: nothing the
+    library does may depend on where it is run from."""
+    work = tmp_path / "work"
+    work.mkdir()
+    monkeypatch.chdir(work)
+    return work
+
+
 @pytest.fixture
 def write_post(tmp_path: Path):
     """write_post("a.md", front_matter_and_body) -> Path, under tmp_path/posts."""

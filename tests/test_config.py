@@ -10,13 +10,9 @@ import pytest
 from postfeed.config import Config, ConfigError, load_config
 
 
-@pytest.fixture(autouse=True)
-def empty_working_directory(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """Every test runs where there is no ./postfeed.toml unless it writes one."""
-    work = tmp_path / "work"
-    work.mkdir()
-    monkeypatch.chdir(work)
-    return work
+@pytest.fixture
+def empty_working_directory(work_dir: Path) -> Path:
+    return work_dir
 
 
 @pytest.fixture
@@ -237,13 +233,14 @@ def test_keyword_override_paths_are_not_moved_to_the_files_folder(write_config) 
     assert config.posts == Path("mine")
 
 
-def test_without_a_path_the_working_directorys_postfeed_toml_is_read(
+def test_without_a_path_the_working_directorys_postfeed_toml_is_not_read(
     empty_working_directory: Path,
 ) -> None:
+    # The library reads only what it is given; the command line decides which file.
     (empty_working_directory / "postfeed.toml").write_text('title = "本地"\nposts = "p"\n')
     config = load_config()
-    assert config.title == "本地"
-    assert config.posts.resolve() == (empty_working_directory / "p").resolve()
+    assert config.title == "postfeed"
+    assert config.posts == Path("posts")
 
 
 def test_without_a_path_and_without_postfeed_toml_the_defaults_are_used(
@@ -253,11 +250,8 @@ def test_without_a_path_and_without_postfeed_toml_the_defaults_are_used(
     assert load_config().title == "postfeed"
 
 
-def test_without_a_path_an_invalid_postfeed_toml_is_an_error(
-    empty_working_directory: Path,
-) -> None:
-    (empty_working_directory / "postfeed.toml").write_text("limit = 0\n")
-    assert "limit" in error_of()
+def test_an_invalid_postfeed_toml_is_an_error_naming_the_key(write_config) -> None:
+    assert "limit" in error_of(write_config("limit = 0\n"))
 
 
 # --- validation ---------------------------------------------------------------------------

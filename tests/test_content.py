@@ -89,7 +89,12 @@ INDENTED_HTML_BODY = """\
         ("\n\n   <div>after blank lines</div>", True),
         ("<!-- a comment first -->\n<p>x</p>", True),
         ("<DIV>upper case tag</DIV>", True),
-        ("<br>\nline", True),
+        ("<br>\nline", False),  # text outside any element
+        ("<p>a</p>\n\n<p>b</p>\n", True),
+        ("<p>unclosed\n\n    indented text inside it", True),
+        ("<!-- never closed", True),
+        ("<p>A block</p>\n\nthen **Markdown**", False),
+        ('<p align="center"><img src="x.png"></p>\n\n## Heading\n', False),
         ("Hello <b>world</b>", False),
         ("# A heading\n\ntext", False),
         ("Plain text only.", False),
@@ -100,7 +105,7 @@ INDENTED_HTML_BODY = """\
     ],
     ids=repr,
 )
-def test_is_html_only_for_a_body_that_starts_with_a_tag_or_a_comment(body, expected):
+def test_is_html_only_for_a_body_that_is_html_throughout(body, expected):
     assert content.is_html(body) is expected
 
 
@@ -193,12 +198,23 @@ def test_front_matter_format_markdown_overrides_the_guess(tmp_path):
     assert "**" not in text_of(encoded)
 
 
-def test_without_format_a_body_starting_with_a_tag_is_not_rendered_as_markdown(tmp_path):
+def test_a_body_that_opens_with_an_html_block_and_goes_on_in_markdown_is_markdown(tmp_path):
     encoded = build_post(
         tmp_path,
-        "---\ntitle: t\ndate: 2021-09-10\n---\n<p>starts with a tag</p>\n\nthen **bold**\n",
+        '---\ntitle: t\ndate: 2021-09-10\n---\n<p align="center"><img src="https://x.org/a.png">'
+        "</p>\n\nthen **bold** and a [link](https://x.org/)\n\n* one\n* two\n",
     )
-    assert "strong" not in tags(encoded)
+    assert {"strong", "li", "img"} <= set(tags(encoded))
+    assert "**" not in encoded and "[link]" not in encoded
+
+
+def test_a_scraped_page_with_indented_lines_and_blank_lines_never_becomes_code(tmp_path):
+    body = (
+        "<div>\n    <p>第一段</p>\n\n        第二段，缩进了八个空格\n\n    <p>第三段</p>\n</div>\n"
+    )
+    encoded = build_post(tmp_path, f"---\ntitle: t\ndate: 2021-09-10\n---\n{body}")
+    assert "code" not in tags(encoded) and "pre" not in tags(encoded)
+    assert "第二段" in encoded
 
 
 # --- clean ---------------------------------------------------------------------------------

@@ -20,7 +20,7 @@ from lxml import etree
 from postfeed.article import Article
 from postfeed.build import build
 from postfeed.config import ConfigError, load_config
-from postfeed.feedsets import CATEGORIES, CUSTOM, MAIN, FeedSet, feed_sets, select
+from postfeed.feedsets import FeedSet, Group, feed_sets, select
 
 SITE = "https://news.example.org/"
 NOW = datetime(2021, 9, 20, tzinfo=UTC)
@@ -227,7 +227,7 @@ def article(number: int, days_ago: int, categories: tuple[str, ...] = ()) -> Art
 
 
 def test_select_stops_reading_once_every_set_is_full() -> None:
-    sets = [FeedSet("", "main", MAIN, 2, True)]
+    sets = [FeedSet("", "main", Group.MAIN, 2, True)]
     seen = []
 
     def newest():
@@ -241,7 +241,7 @@ def test_select_stops_reading_once_every_set_is_full() -> None:
 
 
 def test_select_leaves_out_an_article_whose_content_cannot_be_made() -> None:
-    sets = [FeedSet("", "main", MAIN, 2, True)]
+    sets = [FeedSet("", "main", Group.MAIN, 2, True)]
     articles = [article(n, n) for n in range(4)]
     chosen = select(sets, iter(articles), lambda a: None if a.title == "t0" else a, str)
     assert [a.title for a in chosen[sets[0]]] == ["t1", "t2"]
@@ -253,8 +253,8 @@ def test_feed_sets_come_main_first_then_categories_by_name_then_custom(site: Pat
     config = load_config(config_file)
     sets = feed_sets(config, {"b": 1, "a": 3, "c": 1}, NOW)
     assert [(s.group, s.folder) for s in sets] == [
-        (MAIN, ""), (CATEGORIES, "categories/a"), (CATEGORIES, "categories/b"),
-        (CATEGORIES, "categories/c"), (CUSTOM, "x"),
+        (Group.MAIN, ""), (Group.CATEGORIES, "categories/a"), (Group.CATEGORIES, "categories/b"),
+        (Group.CATEGORIES, "categories/c"), (Group.CUSTOM, "x"),
     ]  # fmt: skip
 
 

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from postfeed import fields
+from postfeed import fields, urls
 from postfeed.collector import read_one
 from postfeed.config import Config
 
@@ -288,32 +288,32 @@ def test_link_non_ascii_characters_are_percent_encoded() -> None:
 
 def test_permalink_follows_the_hexo_pattern() -> None:
     published = datetime(2021, 9, 10, 11, 48, 10, tzinfo=UTC)
-    url = fields.permalink(":year/:month/:day/:title/", SITE, "000_abc", published, SHANGHAI)
+    url = urls.permalink(":year/:month/:day/:title/", SITE, "000_abc", published, SHANGHAI)
     assert url == "https://news.example.org/2021/09/10/000_abc/"
 
 
 def test_permalink_date_parts_are_in_the_configured_zone() -> None:
     # 20:00 UTC on the 10th is 04:00 on the 11th in Shanghai.
     published = datetime(2021, 9, 10, 20, 0, tzinfo=UTC)
-    url = fields.permalink(":year/:month/:day/:title/", SITE, "a", published, SHANGHAI)
+    url = urls.permalink(":year/:month/:day/:title/", SITE, "a", published, SHANGHAI)
     assert url == "https://news.example.org/2021/09/11/a/"
 
 
 def test_permalink_date_parts_follow_a_different_zone() -> None:
     published = datetime(2021, 9, 10, 20, 0, tzinfo=UTC)
-    url = fields.permalink(":year/:month/:day/:title/", SITE, "a", published, ZoneInfo("UTC"))
+    url = urls.permalink(":year/:month/:day/:title/", SITE, "a", published, ZoneInfo("UTC"))
     assert url == "https://news.example.org/2021/09/10/a/"
 
 
 def test_permalink_title_is_the_path_without_suffix_with_folders() -> None:
     published = datetime(2021, 9, 10, 11, 48, 10, tzinfo=UTC)
-    url = fields.permalink(":title/", SITE, "finance/2021/post", published, SHANGHAI)
+    url = urls.permalink(":title/", SITE, "finance/2021/post", published, SHANGHAI)
     assert url == "https://news.example.org/finance/2021/post/"
 
 
 def test_permalink_cjk_and_spaces_are_percent_encoded() -> None:
     published = datetime(2021, 9, 10, 11, 48, 10, tzinfo=UTC)
-    url = fields.permalink(":title/", SITE, "新闻/长江 中游", published, SHANGHAI)
+    url = urls.permalink(":title/", SITE, "新闻/长江 中游", published, SHANGHAI)
     news, river = "%E6%96%B0%E9%97%BB", "%E9%95%BF%E6%B1%9F%20%E4%B8%AD%E6%B8%B8"
     assert url == f"https://news.example.org/{news}/{river}/"
 
@@ -321,7 +321,7 @@ def test_permalink_cjk_and_spaces_are_percent_encoded() -> None:
 def test_permalink_time_parts_and_name() -> None:
     published = datetime(2021, 9, 10, 11, 48, 10, tzinfo=UTC)
     pattern = ":year/:hour-:minute-:second/:name.html"
-    url = fields.permalink(pattern, "https://x.org/blog/", "dir/post", published, SHANGHAI)
+    url = urls.permalink(pattern, "https://x.org/blog/", "dir/post", published, SHANGHAI)
     assert url == "https://x.org/blog/2021/19-48-10/post.html"
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import html
 import json
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -11,8 +13,8 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from postfeed.article import Article
-from postfeed.feeds import Channel
+from postfeed.article import Article, Channel
+from postfeed.formats import FORMATS, Format
 from postfeed.jsonfeed import render_json
 from postfeed.pages import FeedLink, render_index, render_opml
 
@@ -20,6 +22,8 @@ SITE = "https://news.example.org/"
 FEEDS = "https://news.example.org/feeds/"
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 EVIL_TITLE = "<script>alert(1)</script> 一口气签七份协议"
+BY_LABEL = {fmt.label: fmt for fmt in FORMATS}
+RSS, ATOM, JSON_FEED = BY_LABEL["RSS"], BY_LABEL["Atom"], BY_LABEL["JSON Feed"]
 
 CHANNEL = Channel(
     title="新浪财经 · 国内",
@@ -56,13 +60,14 @@ SECOND = Article(
 ARTICLES = (FIRST, SECOND)
 
 CATEGORY_PAGE = SITE + "categories/jr/"
+JR = FEEDS + "categories/jr/"
 LINKS = (
-    FeedLink("新浪财经 · 国内", "RSS", FEEDS + "rss.xml", SITE, "Main"),
-    FeedLink("新浪财经 · 国内", "Atom", FEEDS + "atom.xml", SITE, "Main"),
-    FeedLink("新浪财经 · 国内", "JSON Feed", FEEDS + "feed.json", SITE, "Main"),
-    FeedLink("金融", "RSS", FEEDS + "categories/jr/rss.xml", CATEGORY_PAGE, "Categories"),
-    FeedLink("金融", "Atom", FEEDS + "categories/jr/atom.xml", CATEGORY_PAGE, "Categories"),
-    FeedLink("A & <B>", "Atom", FEEDS + "custom/ab.xml", SITE, "Custom"),
+    FeedLink("新浪财经 · 国内", RSS, FEEDS + "rss.xml", SITE, "Main", discoverable=True),
+    FeedLink("新浪财经 · 国内", ATOM, FEEDS + "atom.xml", SITE, "Main", discoverable=True),
+    FeedLink("新浪财经 · 国内", JSON_FEED, FEEDS + "feed.json", SITE, "Main", discoverable=True),
+    FeedLink("金融", RSS, JR + "rss.xml", CATEGORY_PAGE, "Categories", discoverable=False),
+    FeedLink("金融", ATOM, JR + "atom.xml", CATEGORY_PAGE, "Categories", discoverable=False),
+    FeedLink("A & <B>", ATOM, FEEDS + "custom/ab.xml", SITE, "Custom", discoverable=False),
 )  # fmt: skip
 
 
@@ -167,15 +172,19 @@ def test_json_feed_of_no_articles() -> None:
 # --- FeedLink -----------------------------------------------------------------------------
 
 
-def test_feed_link_refuses_an_unknown_format() -> None:
+@pytest.mark.parametrize(
+    "fmt", ["RSS", Format("rss.xml", "RSS", "text/xml", "postfeed.feeds:render_rss")]
+)
+def test_feed_link_refuses_a_format_that_is_not_in_the_table(fmt: object) -> None:
+    # Media types and labels come from formats.FORMATS, and only from there.
     with pytest.raises(ValueError, match="unknown feed format"):
-        FeedLink("x", "rss", FEEDS + "rss.xml", SITE, "Main")
+        FeedLink("x", fmt, FEEDS + "rss.xml", SITE, "Main", discoverable=True)  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("url", ["rss.xml", "/feeds/rss.xml", "javascript:alert(1)", "https://"])
 def test_feed_link_refuses_a_url_that_is_not_absolute_http(url: str) -> None:
     with pytest.raises(ValueError, match="absolute"):
-        FeedLink("x", "RSS", url, SITE, "Main")
+        FeedLink("x", RSS, url, SITE, "Main", discoverable=True)
 
 
 # --- OPML ---------------------------------------------------------------------------------
@@ -201,7 +210,7 @@ def test_opml_has_one_outline_per_link_in_order() -> None:
         assert outline.get("type") == "rss"
         assert outline.get("xmlUrl").startswith("https://")
         assert outline.get("htmlUrl") == link.html_url
-        assert outline.get("text") == outline.get("title") == f"{link.title} ({link.format})"
+        assert outline.get("text") == outline.get("title") == f"{link.title} ({link.format.label})"
 
 
 def test_opml_groups_outlines_by_group_in_order_of_first_appearance() -> None:
@@ -244,14 +253,24 @@ def test_index_is_html5_with_language_charset_viewport_and_title() -> None:
 
 def test_index_autodiscovery_links_are_the_main_feeds_only() -> None:
     found = [
-        (link.get("type"), link.get("href"))
+        (link.get("type"), link.get("href"), link.get("title"))
         for link in index().xpath("head/link[@rel='alternate']")
     ]
     assert found == [
-        ("application/rss+xml", FEEDS + "rss.xml"),
-        ("application/atom+xml", FEEDS + "atom.xml"),
-        ("application/feed+json", FEEDS + "feed.json"),
+        ("application/rss+xml", FEEDS + "rss.xml", "新浪财经 · 国内 (RSS)"),
+        ("application/atom+xml", FEEDS + "atom.xml", "新浪财经 · 国内 (Atom)"),
+        ("application/feed+json", FEEDS + "feed.json", "新浪财经 · 国内 (JSON Feed)"),
     ]
+
+
+def test_index_autodiscovery_follows_discoverable_not_the_group_name() -> None:
+    links = [
+        FeedLink("Hidden", RSS, FEEDS + "hidden.xml", SITE, "Main", discoverable=False),
+        FeedLink("Shown", ATOM, FEEDS + "shown.xml", SITE, "Elsewhere", discoverable=True),
+    ]
+    root = lxml.html.document_fromstring(render_index(CHANNEL, links, ARTICLES, SHANGHAI))
+    assert root.xpath("head/link[@rel='alternate']/@href") == [FEEDS + "shown.xml"]
+    assert root.xpath("//input/@value") == [FEEDS + "hidden.xml", FEEDS + "shown.xml"]
 
 
 def test_index_shows_every_feed_url_in_a_copyable_field_with_its_format() -> None:
@@ -260,7 +279,13 @@ def test_index_shows_every_feed_url_in_a_copyable_field_with_its_format() -> Non
     assert values == [link.url for link in LINKS]
     assert all(field.get("readonly") is not None for field in root.iter("input"))
     labels = [row.xpath("string(a)") for row in root.xpath("//div[@class='url']")]
-    assert labels == [link.format for link in LINKS]
+    assert labels == [link.format.label for link in LINKS]
+    assert root.xpath("//div[@class='url']/a/@href") == [link.url for link in LINKS]
+    # A feed's formats share one entry, under the title linking to its page.
+    entries = root.xpath("//ul[@class='feeds']/li")
+    assert [entry.xpath("string(a)") for entry in entries] == ["新浪财经 · 国内", "金融", "A & <B>"]
+    assert [len(entry.xpath("div[@class='url']")) for entry in entries] == [3, 2, 1]
+    assert entries[1].xpath("a/@href") == [CATEGORY_PAGE]
     assert [group.text for group in root.iter("h3")] == ["Main", "Categories", "Custom"]
 
 
@@ -282,7 +307,7 @@ def test_index_escapes_titles() -> None:
 
 def test_index_escapes_feed_urls_and_titles_in_attributes() -> None:
     url = FEEDS + '?q="><script>x</script>&amp'
-    link = FeedLink('"><script>y</script>', "RSS", url, SITE + '?"', "Main")
+    link = FeedLink('"><script>y</script>', RSS, url, SITE + '?"', "Main", discoverable=True)
     root = lxml.html.document_fromstring(render_index(CHANNEL, [link], ARTICLES, SHANGHAI))
     assert root.xpath("//input/@value") == [url]
     assert root.xpath("head/link[@rel='alternate']/@href") == [url]
@@ -321,3 +346,42 @@ def test_index_of_no_articles() -> None:
     root = lxml.html.document_fromstring(render_index(CHANNEL, LINKS, [], SHANGHAI))
     assert not root.xpath("//ol[@class='articles']")
     assert "No articles yet." in root.text_content()
+
+
+def test_index_of_no_feeds() -> None:
+    root = lxml.html.document_fromstring(render_index(CHANNEL, [], ARTICLES, SHANGHAI))
+    assert not root.xpath("//h3 | //ul[@class='feeds'] | head/link[@rel='alternate']")
+    assert len(root.xpath("//ol[@class='articles']/li")) == 2
+
+
+def test_index_pads_years_before_1000() -> None:
+    ancient = replace(SECOND, published=datetime(999, 12, 31, 12, 0, 0, tzinfo=UTC))
+    root = lxml.html.document_fromstring(render_index(CHANNEL, [], [ancient], ZoneInfo("UTC")))
+    assert root.xpath("//time/text()") == ["0999-12-31 12:00"]
+    assert root.xpath("//time/@datetime") == ["0999-12-31T12:00:00Z"]
+
+
+MARKUP = """<script>alert("x")</script> & 'quoted' </title>"""
+
+
+def test_index_escapes_markup_and_quotes_wherever_text_appears() -> None:
+    channel = with_channel(title=MARKUP, description=MARKUP, language=MARKUP)
+    link = FeedLink(MARKUP, RSS, FEEDS + "rss.xml", SITE, MARKUP, discoverable=True)
+    article = replace(FIRST, title=MARKUP, categories=("金融", MARKUP))
+    page = render_index(channel, [link], [article], SHANGHAI)
+    assert b"<script" not in page
+    assert b"'quoted'" not in page  # quotes are escaped in text too, not only in attributes
+    # Spelt as html.escape spells it (&quot; &#x27;): the bytes earlier versions wrote.
+    assert html.escape(MARKUP).encode() in page
+    root = lxml.html.document_fromstring(page)
+    assert root.get("lang") == MARKUP
+    assert root.findtext("head/title") == MARKUP
+    assert root.xpath("head/meta[@name='description']/@content") == [MARKUP]
+    assert root.xpath("head/link[@rel='alternate']/@title") == [f"{MARKUP} (RSS)"]
+    assert root.xpath("string(//h1)") == MARKUP
+    assert root.xpath("string(//header/p)") == MARKUP
+    assert root.xpath("//h3/text()") == [MARKUP]
+    assert root.xpath("//ul[@class='feeds']/li/a/text()") == [MARKUP]
+    assert root.xpath("//input/@aria-label") == [f"RSS: {MARKUP}"]
+    assert root.xpath("//ol[@class='articles']/li/a/text()") == [MARKUP]
+    assert root.xpath("string(//div[@class='meta'])").endswith(f" · 金融 · {MARKUP}")

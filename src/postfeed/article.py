@@ -3,9 +3,16 @@
 from __future__ import annotations
 
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+# A warning about one field of a post, as (field, message); the post is still published.
+FieldWarning = tuple[str, str]
+Warn = Callable[[str, str], None]
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +47,20 @@ class PostResult:
     digest: str = ""  # of the article's link and body: what its content is made from
 
 
+@dataclass(frozen=True, slots=True)
+class Channel:
+    """What a feed says about itself: the neutral record a writer gets beside Articles."""
+
+    title: str
+    description: str
+    site_url: str  # the web site the articles belong to
+    self_url: str  # where this very feed file is served
+    language: str
+    author: str
+    full_content: bool = True  # False: summaries only, no full HTML
+    hubs: tuple[str, ...] = ()  # WebSub hubs
+
+
 class PostError(Exception):
     """A post cannot be published; `field` names what is wrong with it."""
 
@@ -68,3 +89,17 @@ class Problem:
     def __str__(self) -> str:
         kind = "" if self.fatal else "warning: "
         return f"{self.path}: {kind}{self.field}: {self.message}"
+
+
+def attempt(path: Path, problems: list[Problem], work: Callable[[], T]) -> T | None:
+    """work(), or None when it fails, the failure reported against the post at `path`.
+
+    Whatever goes wrong with one post, a bug included, costs only that post.
+    """
+    try:
+        return work()
+    except PostError as error:
+        problems.append(Problem(path, error.field, error.message, fatal=True))
+    except Exception as error:  # a bug, but it must cost only this post
+        problems.append(Problem.from_exception(path, error))
+    return None

@@ -23,7 +23,7 @@ from pathlib import Path
 from postfeed.article import Article, PostResult, Problem
 from postfeed.fields import fold
 
-SCHEMA_VERSION = "7"
+SCHEMA_VERSION = "8"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -40,11 +40,13 @@ CREATE TABLE posts (
 );
 CREATE INDEX posts_newest ON posts (published DESC, path) WHERE title IS NOT NULL;
 CREATE INDEX posts_by_id ON posts (id, path) WHERE title IS NOT NULL;
--- Each article's categories again, one a row, so that counting them is one query.
+-- Each article's categories and tags again, one a row: counting them is one query,
+-- and so is choosing one spelling of each for the whole site.
 CREATE TABLE categories (
     path TEXT NOT NULL,
     key TEXT NOT NULL,       -- the name after NFKC and case folding
-    name TEXT NOT NULL       -- as written
+    name TEXT NOT NULL,      -- as written
+    is_tag INTEGER NOT NULL  -- 0: a category (it may get a feed set), 1: a tag
 );
 CREATE INDEX categories_by_key ON categories (key, path);
 CREATE INDEX categories_by_path ON categories (path);
@@ -73,6 +75,7 @@ class Cache:
         self.path = path
         self.fingerprint = fingerprint
         self._db = self._open()
+        self._spellings: dict[str, str] | None = None  # until a post is stored or forgotten
 
     def __enter__(self) -> Cache:
         return self
@@ -122,11 +125,13 @@ class Cache:
             if article else (None,) * 9
         )  # fmt: skip
         problems = [[p.field, p.message, p.fatal, p.detail] for p in result.problems]
+        self._spellings = None
         self._db.execute("DELETE FROM categories WHERE path = ?", (path,))
         if article:
             self._db.executemany(
-                "INSERT INTO categories VALUES (?, ?, ?)",
-                [(path, fold(name), name) for name in article.categories],
+                "INSERT INTO categories VALUES (?, ?, ?, ?)",
+                [(path, fold(name), name, 0) for name in article.categories]
+                + [(path, fold(name), name, 1) for name in article.tags],
             )
         self._db.execute(
             "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -137,11 +142,13 @@ class Cache:
 
     def forget(self, paths: Iterable[str]) -> None:
         rows = [(path,) for path in paths]
+        self._spellings = None
         self._db.executemany("DELETE FROM posts WHERE path = ?", rows)
         self._db.executemany("DELETE FROM categories WHERE path = ?", rows)
 
     def clear(self) -> None:
         """Forget everything: the next build reads every post again."""
+        self._spellings = None
         self._db.execute("DELETE FROM posts")
         self._db.execute("DELETE FROM categories")
         self._db.execute("DELETE FROM content")
@@ -157,9 +164,10 @@ class Cache:
         if until is not None:
             query += " AND published <= ?"
             parameters = (until.timestamp(),)
+        spellings = self.spellings()
         cursor = self._db.execute(query + " ORDER BY published DESC, path", parameters)
         while rows := cursor.fetchmany(64):
-            yield from (_article(root, row) for row in rows)
+            yield from (_article(root, row, spellings) for row in rows)
 
     def duplicate_ids(self) -> list[tuple[str, str, str]]:
         """(path, id, path of the first post with that id) of every article whose id
@@ -179,7 +187,8 @@ class Cache:
             " WHERE title IS NOT NULL AND published > ? ORDER BY path",
             (after.timestamp(),),
         )
-        return [_article(root, row) for row in rows]
+        spellings = self.spellings()
+        return [_article(root, row, spellings) for row in rows]
 
     def problems(self, root: Path) -> list[Problem]:
         """Every problem of every cached post, in path order."""
@@ -194,12 +203,24 @@ class Cache:
 
     def category_counts(self) -> dict[str, int]:
         """Articles per category; names equal after NFKC and case folding count as one,
-        under the spelling met first (in path order)."""
-        # SQLite takes the bare column `name` from the row that has the MIN(path).
+        under the site's one spelling of it (see `spellings`)."""
+        spellings = self.spellings()
         rows = self._db.execute(
-            "SELECT name, MIN(path), COUNT(*) FROM categories GROUP BY key ORDER BY key"
+            "SELECT key, COUNT(*) FROM categories WHERE NOT is_tag GROUP BY key ORDER BY key"
         )
-        return {name: count for name, _, count in rows}
+        return {spellings[key]: count for key, count in rows}
+
+    def spellings(self) -> dict[str, str]:
+        """One spelling of each category and tag for the whole site, by folded name:
+        the first met in path order, a category's before a tag's. (`ＡＩ` in one post
+        and `AI` in another are one category, and the feeds call it one thing.)"""
+        if self._spellings is None:
+            rows = self._db.execute(
+                "SELECT key, name FROM (SELECT key, name, ROW_NUMBER() OVER ("
+                "  PARTITION BY key ORDER BY is_tag, path) AS n FROM categories) WHERE n = 1"
+            )
+            self._spellings = dict(rows)
+        return self._spellings
 
     def skipped(self) -> int:
         return self._db.execute("SELECT count(*) FROM posts WHERE skipped").fetchone()[0]
@@ -248,8 +269,12 @@ class Cache:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
 
-def _article(root: Path, row: tuple) -> Article:
+def _article(root: Path, row: tuple, spellings: dict[str, str]) -> Article:
     path, title, link, id_, published, updated, categories, tags, author, image = row
+
+    def spelt(names: str) -> tuple[str, ...]:
+        return tuple(spellings.get(fold(name), name) for name in names.split(_SEPARATOR))
+
     return Article(
         source=root / path,
         title=title,
@@ -257,8 +282,8 @@ def _article(root: Path, row: tuple) -> Article:
         id=id_,
         published=datetime.fromtimestamp(published, UTC),
         updated=datetime.fromtimestamp(updated, UTC),
-        categories=tuple(categories.split(_SEPARATOR)) if categories else (),
-        tags=tuple(tags.split(_SEPARATOR)) if tags else (),
+        categories=spelt(categories) if categories else (),
+        tags=spelt(tags) if tags else (),
         author=author,
         image=image,
     )

@@ -149,9 +149,16 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+# Read when --config is not given, if the working directory has it.
+DEFAULT_CONFIG_FILE = Path("postfeed.toml")
+
+
 def _load(args: argparse.Namespace) -> Config:
+    path = args.config
+    if path is None and DEFAULT_CONFIG_FILE.is_file():
+        path = DEFAULT_CONFIG_FILE
     return load_config(
-        args.config,
+        path,
         posts=args.posts,
         output=args.output,
         site_url=args.site_url,
@@ -240,7 +247,7 @@ def _run_serve(args: argparse.Namespace) -> int:
     # The feeds name this server as their home, so a reader can subscribe for real.
     config = replace(config, feed_url=f"http://{host}:{args.port}/")
     status = _run_build_once(config, args, force=args.force)
-    if status == EXIT_USAGE:
+    if status in (EXIT_USAGE, EXIT_BUSY):
         return status
 
     def rebuild() -> None:
@@ -269,10 +276,13 @@ def _run_build_once(config: Config, args: argparse.Namespace, force: bool) -> in
     """One build of `serve`: quiet when nothing changed, like cron."""
     started = time.perf_counter()
     try:
-        result = build(config, force=force, wait=30, ping=args.ping)
-    except (BuildError, LockBusy) as error:
+        result = build(config, force=force, wait=args.wait, ping=args.ping)
+    except BuildError as error:
         print(f"postfeed: error: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except LockBusy as error:
+        print(f"postfeed: {error}", file=sys.stderr)
+        return EXIT_BUSY
     if not result.up_to_date:
         _report_build(result, config, args, started)
     return EXIT_REJECTED if result.collection.rejected else EXIT_OK

@@ -17,8 +17,8 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from postfeed import fields
-from postfeed.article import Article, PostError, PostResult, Problem
+from postfeed import fields, sites, urls
+from postfeed.article import Article, PostError, PostResult, Problem, Warn, attempt
 from postfeed.cache import Cache
 from postfeed.config import Config
 from postfeed.dates import DateError, parse_date
@@ -32,7 +32,6 @@ UPDATED_KEYS = ("updated", "lastmod", "modified", "last_modified_at")
 EARLIEST_PLAUSIBLE = datetime(1970, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=1)
 _HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$|<h[1-6][^>]*>(.*?)</h[1-6]>", re.M | re.S)
-_DATE_IN_NAME = re.compile(r"(?:^|/)(\d{4}-\d{1,2}-\d{1,2})-[^/]*$")
 
 
 # Fewer new posts than this are read in this process; more are shared among the cores.
@@ -117,25 +116,23 @@ def _horizon(now: datetime | None) -> datetime:
 
 def read_one(path: Path, config: Config) -> PostResult:
     """Read and describe one post file; every failure becomes a Problem, never an exception."""
-    warnings: list[str] = []
-    article = None
     problems: list[Problem] = []
-    skipped = False
-    digest = ""
-    try:
+    warnings: list[tuple[str, str]] = []
+
+    def work() -> PostResult:
         post = read_post(path, config.posts, config.max_post_size)
         warnings.extend(post.warnings)
-        if is_published(post.meta):
-            article = describe(post, config, warnings.append)
-            digest = _content_digest(article, post)
-        else:
-            skipped = True
-    except PostError as error:
-        problems.append(Problem(path, error.field, error.message, fatal=True))
-    except Exception as error:  # a bug, but it must cost only this post
-        problems.append(Problem.from_exception(path, error))
-    problems.extend(Problem(path, *_split(w), fatal=False) for w in warnings)
-    return PostResult(article, tuple(problems), skipped, digest)
+        if not post.meta and not post.body.strip():
+            warnings.append(("file", "is empty: not a post"))
+            return PostResult(None, skipped=True)
+        if not is_published(post.meta):
+            return PostResult(None, skipped=True)
+        article = describe(post, config, lambda field, message: warnings.append((field, message)))
+        return PostResult(article, digest=_content_digest(article, post))
+
+    result = attempt(path, problems, work) or PostResult(None)
+    problems.extend(Problem(path, field, message, fatal=False) for field, message in warnings)
+    return replace(result, problems=tuple(problems))
 
 
 def _read_all(files: list[PostFile], config: Config) -> Iterator[PostResult]:
@@ -180,12 +177,12 @@ def is_published(meta: dict[str, Any]) -> bool:
     )
 
 
-def describe(post: Post, config: Config, warn: Callable[[str], None]) -> Article:
+def describe(post: Post, config: Config, warn: Warn) -> Article:
     """Everything about a post but its content: cheap enough for every post."""
     meta = post.meta
     published = _published(post, config, warn)
     if published < EARLIEST_PLAUSIBLE:
-        warn(f"date: {published.year:04d}-{published:%m-%d} is before 1970")
+        warn("date", f"{published.year:04d}-{published:%m-%d} is before 1970")
     updated = _updated(meta, config, published, warn)
 
     link = None
@@ -193,11 +190,10 @@ def describe(post: Post, config: Config, warn: Callable[[str], None]) -> Article
     if link_value is not None:
         link = fields.link(link_value, config.site_url)
         if link is None:
-            warn(f"link: not a usable URL: {fields.as_text(link_value)!r}; using the permalink")
+            warn("link", f"not a usable URL: {fields.as_text(link_value)!r}; using the permalink")
     if link is None:
-        link = fields.permalink(
-            config.permalink, config.site_url, post.name, published, config.zone
-        )
+        name = sites.kind(config.site).permalink_name(post.name)
+        link = urls.permalink(config.permalink, config.site_url, name, published, config.zone)
 
     title = fields.title(meta.get("title")) or _title_from_body(post)
     categories = fields.categories(
@@ -287,33 +283,30 @@ def _key(article: Article, config: Config) -> str:
     return article.source.relative_to(config.posts).as_posix()
 
 
-def _published(post: Post, config: Config, warn: Callable[[str], None]) -> datetime:
+def _published(post: Post, config: Config, warn: Warn) -> datetime:
     value = fields.first_value(post.meta, DATE_KEYS)
+    if value is None:
+        value = sites.kind(config.site).date_in_name(post.name)
     if value is not None:
         try:
             return parse_date(value, config.zone)
         except DateError as error:
             raise PostError("date", str(error)) from None
-    in_name = _DATE_IN_NAME.search(post.name)
-    if in_name:  # Jekyll's convention: 2017-07-03-title.md
-        return parse_date(in_name.group(1), config.zone)
     if config.strict:
         raise PostError("date", "missing (and --strict is on)")
     mtime = datetime.fromtimestamp(post.mtime, UTC)
-    warn(f"date: missing; using the file's modification time ({mtime:%Y-%m-%d %H:%M} UTC)")
+    warn("date", f"missing; using the file's modification time ({mtime:%Y-%m-%d %H:%M} UTC)")
     return mtime
 
 
-def _updated(
-    meta: dict[str, Any], config: Config, published: datetime, warn: Callable[[str], None]
-) -> datetime:
+def _updated(meta: dict[str, Any], config: Config, published: datetime, warn: Warn) -> datetime:
     value = fields.first_value(meta, UPDATED_KEYS)
     if value is None:
         return published
     try:
         return max(parse_date(value, config.zone), published)
     except DateError as error:
-        warn(f"updated: {error}; using the date")
+        warn("updated", f"{error}; using the date")
         return published
 
 
@@ -334,8 +327,3 @@ def _title_from_body(post: Post) -> str:
         if text:
             return text[:60] + ("…" if len(text) > 60 else "")
     return fields.title(post.name.rsplit("/", 1)[-1]) or post.name
-
-
-def _split(warning: str) -> tuple[str, str]:
-    field_name, _, message = warning.partition(": ")
-    return (field_name, message) if message else ("file", warning)

@@ -12,10 +12,9 @@ import typing
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-DEFAULT_CONFIG_FILE = Path("postfeed.toml")
+from postfeed import sites, urls
 
 
 class ConfigError(Exception):
@@ -86,6 +85,7 @@ class Config:
     content: ContentConfig = ContentConfig()
     categories: CategoriesConfig = CategoriesConfig()
     feeds: tuple[FeedConfig, ...] = ()
+    site: str = "folder"  # the kind of site the posts come from (see postfeed.sites)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -109,23 +109,20 @@ class Config:
         return self.author or self.title
 
 
-# The Hexo permalink placeholders understood in `permalink`.
-PERMALINK_PLACEHOLDERS = ("year", "month", "day", "hour", "minute", "second", "title", "name")
-
 _TABLES: dict[str, type] = {"content": ContentConfig, "categories": CategoriesConfig}
 _PATH_KEYS = ("posts", "output", "cache_dir")
 _URL_KEYS = ("site_url", "feed_url")
 
 
 def load_config(path: Path | None = None, **overrides: Any) -> Config:
-    """Read `path` (or ./postfeed.toml if it exists), then apply `overrides`.
+    """The built-in defaults, then the file at `path` (if given), then `overrides`.
 
+    Nothing is read that is not named here: which file to read is the caller's
+    choice (the command line looks for postfeed.toml in the working directory).
     Overrides whose value is None are ignored, so a CLI can pass every flag as is.
     Relative paths in the file are relative to the file's folder.
     """
     values: dict[str, Any] = {}
-    if path is None and DEFAULT_CONFIG_FILE.is_file():
-        path = DEFAULT_CONFIG_FILE
     if path is not None:
         values = _read_file(path)
     values.update({key: value for key, value in overrides.items() if value is not None})
@@ -215,8 +212,7 @@ def _validate(config: Config) -> Config:
         url = getattr(config, key)
         if not url and key == "feed_url":
             continue
-        parts = urlsplit(url)
-        if parts.scheme not in ("http", "https") or not parts.netloc:
+        if not urls.is_web_url(url):
             raise ConfigError(f"configuration key {key!r} must be an http(s) URL, not {url!r}")
         if not url.endswith("/"):
             config = replace(config, **{key: url + "/"})
@@ -224,14 +220,14 @@ def _validate(config: Config) -> Config:
         raise ConfigError(f"configuration key 'limit' must be at least 1, not {config.limit}")
     if config.content.mode not in ("full", "summary"):
         raise ConfigError('configuration key \'content.mode\' must be "full" or "summary"')
-    if config.hub and urlsplit(config.hub).scheme not in ("http", "https"):
+    if config.hub and not urls.is_web_url(config.hub):
         raise ConfigError(f"configuration key 'hub' must be an http(s) URL, not {config.hub!r}")
     names = [feed.name.lower() for feed in config.feeds]
     if len(names) != len(set(names)):
         raise ConfigError("configuration key 'feeds': two [[feeds]] tables have the same name")
     if config.max_post_size < 1:
         raise ConfigError("configuration key 'max_post_size' must be at least 1")
-    unknown = set(re.findall(r":([a-z_]+)", config.permalink)) - set(PERMALINK_PLACEHOLDERS)
+    unknown = urls.unknown_placeholders(config.permalink)
     if unknown:
         raise ConfigError(f"configuration key 'permalink': unknown placeholder :{min(unknown)}")
     try:
@@ -240,6 +236,10 @@ def _validate(config: Config) -> Config:
         raise ConfigError(
             f"configuration key 'timezone': unknown time zone {config.timezone!r}"
         ) from None
+    if config.site not in sites.KINDS:
+        raise ConfigError(
+            f"configuration key 'site' must be one of {', '.join(sites.KINDS)}, not {config.site!r}"
+        )
     if not config.title.strip():
         raise ConfigError("configuration key 'title' must not be empty")
     return config

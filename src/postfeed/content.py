@@ -20,7 +20,8 @@ import nh3
 from bs4 import BeautifulSoup, Comment
 from markdown_it import MarkdownIt
 
-from postfeed.fields import URL_SCHEMES, absolute_url, clean_text
+from postfeed import urls
+from postfeed.fields import clean_text
 
 # Boilerplate of the sources our posts are scraped from (the `[content] drop`
 # setting adds to this list).
@@ -63,6 +64,12 @@ _ATTRIBUTES: dict[str, set[str]] = {
 _URL_ATTRIBUTES = frozenset({"href", "src", "poster", "cite"})
 # A tag name followed by a space, `/` or `>`: `<https://x>` is a Markdown autolink.
 _HTML_START = re.compile(r"\A\s*<(?:!--|[a-zA-Z][a-zA-Z0-9-]*(?:\s|/|>))")
+# One tag: its "/" if closing, its name, and the rest up to ">" (linear: no "<" inside).
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)([^<>]*)>")
+_VOID_TAGS = frozenset({
+    "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
+    "source", "track", "wbr",
+})  # fmt: skip
 _HIDDEN_STYLE = re.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", re.IGNORECASE)
 _BLANK_RUNS = re.compile(r"\n\s*\n\s*")
 # ASCII only: Chinese text runs on after a URL without a space.
@@ -82,8 +89,41 @@ def _markdown() -> MarkdownIt:
 
 
 def is_html(body: str) -> bool:
-    """A body that starts with a tag or an HTML comment is HTML; anything else is Markdown."""
-    return bool(_HTML_START.match(body))
+    """Whether a body is HTML throughout: it starts with a tag or an HTML comment, and
+    no text stands outside its elements.
+
+    A scraped page (every line inside `<div>…</div>`, indented, with blank lines)
+    must never go through Markdown, which would make code blocks of it; a
+    hand-written post that opens with an HTML block and goes on in Markdown must.
+    One linear scan of the tags, nesting counted (unclosed tags count as open, so
+    doubtful bodies stay HTML).
+    """
+    if not _HTML_START.match(body):
+        return False
+    depth = 0
+    position = 0
+    while (start := body.find("<", position)) >= 0:
+        if depth == 0 and not body[position:start].isspace() and position < start:
+            return False  # text outside every element
+        if body.startswith("<!--", start):
+            end = body.find("-->", start + 4)
+            if end < 0:
+                return True  # an unclosed comment runs to the end
+            position = end + 3
+            continue
+        tag = _TAG.match(body, start)
+        if tag is None:
+            position = start + 1  # a lone "<": text, inside an element or not
+            if depth == 0:
+                return False
+            continue
+        closing, name, rest = tag.groups()
+        if closing:
+            depth = max(depth - 1, 0)
+        elif name.lower() not in _VOID_TAGS and not rest.endswith("/"):
+            depth += 1
+        position = tag.end()
+    return depth > 0 or not body[position:].strip()
 
 
 def render(body: str, body_format: str | None = None) -> str:
@@ -149,7 +189,7 @@ def sanitize(body_html: str, base_url: str) -> str:
 
     def keep_attribute(tag: str, attribute: str, value: str) -> str | None:
         if attribute in _URL_ATTRIBUTES:
-            return absolute_url(value, base_url)
+            return urls.absolute(value, base_url)
         return value
 
     cleaned = nh3.clean(
@@ -160,7 +200,7 @@ def sanitize(body_html: str, base_url: str) -> str:
         clean_content_tags={"script", "style", "svg", "template"},
         attributes=_ATTRIBUTES,
         attribute_filter=keep_attribute,
-        url_schemes=set(URL_SCHEMES),
+        url_schemes=set(urls.CONTENT_SCHEMES),
         set_tag_attribute_values={"img": {"referrerpolicy": "no-referrer"}},
         link_rel="noopener noreferrer",
     )

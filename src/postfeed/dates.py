@@ -169,11 +169,7 @@ def _to_utc(value: datetime, zone: tzinfo) -> datetime:
 
 def format_rfc822(value: datetime) -> str:
     """`Fri, 10 Sep 2021 11:48:10 GMT`: RSS dates, always in GMT, in English."""
-    value = value.astimezone(UTC)
-    day = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[value.weekday()]
-    month = ("Jan", "Feb", "Mar", "Apr", "May", "Jun",
-             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")[value.month - 1]  # fmt: skip
-    return f"{day}, {value.day:02d} {month} {value.year:04d} {value:%H:%M:%S} GMT"
+    return email.utils.format_datetime(value.astimezone(UTC), usegmt=True)
 
 
 def format_rfc3339(value: datetime) -> str:

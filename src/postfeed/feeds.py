@@ -19,34 +19,19 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from feedgen.feed import FeedEntry, FeedGenerator
 from lxml import etree
 
 from postfeed import __version__
-from postfeed.article import Article
+from postfeed.article import Article, Channel
 from postfeed.dates import format_rfc822, format_rfc3339
 
 GENERATOR_URI = "https://pypi.org/project/postfeed/"
 ATOM_NS = "http://www.w3.org/2005/Atom"
 # An empty feed still needs a date; a fixed one keeps the output deterministic.
 EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class Channel:
-    """What a feed says about itself."""
-
-    title: str
-    description: str
-    site_url: str  # the web site the articles belong to
-    self_url: str  # where this very feed file is served
-    language: str
-    author: str
-    full_content: bool = True  # False: summaries only, no full HTML
-    hubs: tuple[str, ...] = ()  # WebSub hubs
 
 
 def render_rss(channel: Channel, articles: Sequence[Article]) -> bytes:

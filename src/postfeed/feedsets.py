@@ -11,19 +11,31 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from enum import Enum
 
 from postfeed.article import Article
 from postfeed.config import Config, FeedConfig
 from postfeed.fields import category_slugs, fold
 
-MAIN, CATEGORIES, CUSTOM = "Main", "Categories", "Custom"
+
+class Group(Enum):
+    """The kinds of feed set; the index page and feeds.opml list them by group."""
+
+    MAIN = "main"
+    CATEGORIES = "categories"
+    CUSTOM = "custom"
+
+    @property
+    def label(self) -> str:
+        """The heading people see."""
+        return {Group.MAIN: "Main", Group.CATEGORIES: "Categories", Group.CUSTOM: "Custom"}[self]
 
 
 @dataclass(frozen=True)
 class FeedSet:
     folder: str  # below the output folder, "" for the main feeds; ends without "/"
     title: str
-    group: str  # MAIN, CATEGORIES or CUSTOM
+    group: Group
     limit: int
     full_content: bool
     categories: frozenset[str] = frozenset()  # folded; any of them (empty: any)
@@ -59,7 +71,7 @@ class FeedSet:
 def feed_sets(config: Config, category_counts: Mapping[str, int], now: datetime) -> list[FeedSet]:
     """Every feed set of a build: main, then categories (by name), then custom ones."""
     full = config.content.mode == "full"
-    sets = [FeedSet("", config.title, MAIN, config.limit, full)]
+    sets = [FeedSet("", config.title, Group.MAIN, config.limit, full)]
     if config.categories.feeds:
         excluded = {fold(name) for name in config.categories.exclude}
         names = sorted(
@@ -70,7 +82,7 @@ def feed_sets(config: Config, category_counts: Mapping[str, int], now: datetime)
         for name, slug in category_slugs(names).items():
             title = f"{config.title} · {name}"
             sets.append(
-                FeedSet(f"categories/{slug}", title, CATEGORIES, config.limit, full,
+                FeedSet(f"categories/{slug}", title, Group.CATEGORIES, config.limit, full,
                         categories=frozenset({fold(name)}))
             )  # fmt: skip
     sets.extend(_custom(feed, config, now) for feed in config.feeds)
@@ -81,7 +93,7 @@ def _custom(feed: FeedConfig, config: Config, now: datetime) -> FeedSet:
     return FeedSet(
         folder=feed.name,
         title=feed.title or f"{config.title} · {feed.name}",
-        group=CUSTOM,
+        group=Group.CUSTOM,
         limit=feed.limit or config.limit,
         full_content=(feed.content or config.content.mode) == "full",
         categories=frozenset(fold(name) for name in feed.categories),
@@ -109,8 +121,8 @@ def select(
     chosen: dict[FeedSet, list[Article]] = {feed_set: [] for feed_set in sets}
     # Category sets are looked up by name: an archive may have hundreds of them,
     # and each article belongs to few.
-    by_category = {next(iter(s.categories)): s for s in sets if s.group == CATEGORIES}
-    others = [s for s in sets if s.group != CATEGORIES]
+    by_category = {next(iter(s.categories)): s for s in sets if s.group is Group.CATEGORIES}
+    others = [s for s in sets if s.group is not Group.CATEGORIES]
     full: set[FeedSet] = set()
     for article in newest:
         # Articles come newest first: a set with an age limit takes nothing more.

@@ -10,9 +10,9 @@ import re
 import unicodedata
 import uuid
 from collections.abc import Iterable, Mapping
-from datetime import datetime, tzinfo
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+
+from postfeed import urls
 
 MAX_TITLE_LENGTH = 200
 LINK_KEYS = ("link", "permalink", "url", "original_url")
@@ -27,11 +27,6 @@ _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
 _TAG = re.compile(r"</?[a-zA-Z][^<>]*>|<!--.*?-->", re.DOTALL)
 # Tags that break a line: they become a space; other tags just go (CJK has no spaces).
 _BREAKING_TAG = re.compile(r"</?(?:br|p|div|li|h[1-6]|tr|td|th|hr)\b[^<>]*>", re.IGNORECASE)
-_HOST_LIKE = re.compile(r"^[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[:/]|$)", re.IGNORECASE)
-_URL_SAFE = "%:/?#[]@!$&'()*+,;=~"
-URL_SCHEMES = frozenset({"http", "https", "mailto"})
-# Unicode control and invisible characters that browsers ignore inside a URL scheme.
-_URL_NOISE = re.compile(r"[\x00-\x20\x7f-\x9f\u200b-\u200f\u2028\u2029\ufeff]")
 
 
 def clean_text(text: str) -> str:
@@ -122,72 +117,12 @@ def first_value(meta: Mapping[str, Any], keys: Iterable[str]) -> Any:
 
 def image(value: Any, base_url: str) -> str | None:
     """An absolute http(s) image URL, or None."""
-    return _http_url(absolute_url(as_text(value), base_url))
+    return urls.web_url(as_text(value), base_url)
 
 
 def link(value: Any, site_url: str) -> str | None:
-    """A link from front matter as an absolute URL (None when it is not one).
-
-    `/2021/x.html` resolves against the site; `example.com/x` gets https://.
-    """
-    url = as_text(value).strip()
-    if _HOST_LIKE.match(url) and not re.match(r"^[^/]+\.(?:html?|md|php|aspx?)(?:$|[?#])", url):
-        url = "https://" + url
-    return _http_url(absolute_url(url, site_url))
-
-
-def absolute_url(value: str, base_url: str) -> str | None:
-    """An absolute http(s)/mailto URL, or None when the value must not be kept.
-
-    `//host/x` becomes `https://host/x`; a relative URL resolves against base_url;
-    any other scheme (javascript:, data:, also spelt `jav&#x09;ascript:`) is refused.
-    """
-    url = value.strip()
-    if not url:
-        return None
-    probe = _URL_NOISE.sub("", url)
-    scheme = re.match(r"^([a-zA-Z][a-zA-Z0-9+.-]*):", probe)
-    if scheme:
-        return url if scheme.group(1).lower() in URL_SCHEMES else None
-    if ":" in probe.split("/", 1)[0]:
-        return None  # a colon before the first slash: a scheme in disguise
-    if url.startswith("//"):
-        return "https:" + url
-    try:
-        return urljoin(base_url, url)
-    except ValueError:  # e.g. "http://[oops": not a URL
-        return None
-
-
-def _http_url(url: str | None) -> str | None:
-    """The URL, percent-encoded, if it is a well-formed http(s) URL; else None."""
-    if not url:
-        return None
-    try:
-        parts = urlsplit(url)
-        parts.port  # noqa: B018 - raises ValueError on a port that is not a number
-    except ValueError:
-        return None
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        return None
-    return encode_url(url)
-
-
-def permalink(pattern: str, site_url: str, name: str, published: datetime, zone: tzinfo) -> str:
-    """`site_url` + a Hexo permalink pattern; :title is the post's path without suffix."""
-    local = published.astimezone(zone)
-    values = {
-        "year": f"{local.year:04d}",
-        "month": f"{local.month:02d}",
-        "day": f"{local.day:02d}",
-        "hour": f"{local.hour:02d}",
-        "minute": f"{local.minute:02d}",
-        "second": f"{local.second:02d}",
-        "title": quote(name, safe="/"),
-        "name": quote(name.rsplit("/", 1)[-1], safe=""),
-    }
-    path = re.sub(r":([a-z]+)", lambda m: values.get(m.group(1), m.group(0)), pattern)
-    return site_url + path.lstrip("/")  # site_url ends in "/"; a post path has no ".."
+    """A link from front matter as an absolute URL (None when it is not one)."""
+    return urls.link(as_text(value), site_url)
 
 
 def article_id(value: Any, site_url: str, name: str) -> str:
@@ -198,14 +133,9 @@ def article_id(value: Any, site_url: str, name: str) -> str:
     """
     given = plain_line(value)
     if given and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$", given):
-        return encode_url(given)
+        return urls.encode(given)
     seed = f"{site_url}#{given}" if given else f"{site_url}{name}"
     return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}"
-
-
-def encode_url(url: str) -> str:
-    """Percent-encode what may not stand in a URL (CJK, spaces), keeping existing escapes."""
-    return quote(url, safe=_URL_SAFE)
 
 
 def is_true(value: Any) -> bool:
@@ -239,6 +169,9 @@ def _flatten(value: Any) -> Iterable[Any]:
 
 
 MAX_SLUG_LENGTH = 80
+# File systems limit a name to 255 bytes (ext4, APFS, NTFS in UTF-16 units): a slug
+# of 80 four-byte characters would not fit, 80 CJK characters of three bytes do.
+MAX_SLUG_BYTES = 240
 # Names Windows will not create a file or folder with, whatever the extension.
 _RESERVED_NAMES = frozenset(
     {"con", "prn", "aux", "nul"} | {f"com{n}" for n in range(10)} | {f"lpt{n}" for n in range(10)}
@@ -250,10 +183,10 @@ def category_slug(name: str) -> str:
 
     Lower case after NFKC; runs of anything but letters, digits, `_` and `-`
     become one `-`; never empty, never `.` or `..`, never a Windows device name,
-    at most MAX_SLUG_LENGTH characters.
+    at most MAX_SLUG_LENGTH characters and MAX_SLUG_BYTES bytes of UTF-8.
     """
     text = fold(name)
-    slug = re.sub(r"[^\w-]+", "-", text).strip("-_")[:MAX_SLUG_LENGTH].strip("-_")
+    slug = _cut(re.sub(r"[^\w-]+", "-", text).strip("-_"), MAX_SLUG_LENGTH).strip("-_")
     if not slug:
         return "category"
     if slug.split(".")[0] in _RESERVED_NAMES:
@@ -272,7 +205,15 @@ def category_slugs(names: Iterable[str]) -> dict[str, str]:
         number = 1
         while slug in taken:
             number += 1
-            slug = f"{base[: MAX_SLUG_LENGTH - len(str(number)) - 1]}-{number}"
+            slug = f"{_cut(base, MAX_SLUG_LENGTH - len(str(number)) - 1)}-{number}"
         slugs[name] = slug
         taken.add(slug)
     return slugs
+
+
+def _cut(text: str, length: int) -> str:
+    """At most `length` characters and MAX_SLUG_BYTES - (MAX_SLUG_LENGTH - length)
+    bytes of UTF-8 (so a slug with its -N suffix stays within MAX_SLUG_BYTES),
+    never cutting a character in two."""
+    limit = MAX_SLUG_BYTES - (MAX_SLUG_LENGTH - length)
+    return text[:length].encode()[:limit].decode("utf-8", "ignore")

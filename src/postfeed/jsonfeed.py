@@ -12,9 +12,8 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
-from postfeed.article import Article
+from postfeed.article import Article, Channel
 from postfeed.dates import format_rfc3339
-from postfeed.feeds import Channel
 
 VERSION = "https://jsonfeed.org/version/1.1"
 MEDIA_TYPE = "application/feed+json"

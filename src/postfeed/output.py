@@ -9,8 +9,10 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
-import tempfile
+import secrets
 from pathlib import Path
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows
 
 
 def write_changed(files: dict[Path, bytes]) -> list[Path]:
@@ -49,15 +51,16 @@ def _write_temporary(path: Path, data: bytes) -> str:
     if path.is_dir():  # found now, not when renaming: by then other files are replaced
         raise IsADirectoryError(errno.EISDIR, "a folder is in the way", str(path))
     path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor, temporary = tempfile.mkstemp(
-        dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"
-    )
+    temporary = str(path.parent / f".{path.name}.{secrets.token_hex(8)}.tmp")
+    # Mode 0666 less the umask, applied by the kernel: feeds are served to others
+    # (mkstemp would make 0600, and reading the umask means changing it, for every
+    # thread of the process). O_EXCL: never write through a file planted there.
+    descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o666)
     try:
         with os.fdopen(descriptor, "wb") as file:
             file.write(data)
             file.flush()
             os.fsync(file.fileno())
-        os.chmod(temporary, _file_mode())  # mkstemp makes 0600; feeds are served to others
     except BaseException:
         with contextlib.suppress(OSError):
             os.unlink(temporary)
@@ -73,12 +76,6 @@ def remove_stale_temporaries(folder: Path, names: tuple[str, ...]) -> None:
     for name in names:
         for stale in folder.glob(f".{name}.*.tmp"):
             stale.unlink(missing_ok=True)
-
-
-def _file_mode() -> int:
-    umask = os.umask(0)
-    os.umask(umask)
-    return 0o666 & ~umask
 
 
 def _fsync_folder(folder: Path) -> None:

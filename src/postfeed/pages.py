@@ -15,24 +15,22 @@ output depends on the time of the build, so unchanged input gives identical file
 from __future__ import annotations
 
 import html
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import tzinfo
-from urllib.parse import urlsplit
+from datetime import datetime, tzinfo
+from functools import cache
+from typing import TypeVar
 
+import jinja2
 from lxml import etree
+from markupsafe import Markup
 
-from postfeed.article import Article
+from postfeed import urls
+from postfeed.article import Article, Channel
 from postfeed.dates import format_rfc3339
-from postfeed.feeds import Channel
+from postfeed.formats import FORMATS, Format
 
-# Every format a FeedLink may have, with the media type of its autodiscovery link.
-FEED_TYPES: dict[str, str] = {
-    "RSS": "application/rss+xml",
-    "Atom": "application/atom+xml",
-    "JSON Feed": "application/feed+json",
-}
-MAIN_GROUP = "Main"  # the group whose feeds get autodiscovery links in the index page
+K = TypeVar("K")
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,16 +38,18 @@ class FeedLink:
     """One feed file, as the OPML list and the index page show it."""
 
     title: str
-    format: str  # a key of FEED_TYPES
+    format: Format  # a row of formats.FORMATS
     url: str  # absolute: the OPML list and the copied address are used away from the site
     html_url: str  # the web page the feed follows
-    group: str  # "Main", "Categories", "Custom", ...
+    group: str  # the heading it is listed under: "Main", "Categories", "Custom", ...
+    discoverable: bool  # True (the main feeds): the index page has a <link rel="alternate">
 
     def __post_init__(self) -> None:
-        # Caught here, a typo would otherwise only drop a link from the page.
-        if self.format not in FEED_TYPES:
-            raise ValueError(f"unknown feed format {self.format!r}: not one of {list(FEED_TYPES)}")
-        if _safe_url(self.url) is None:
+        # Caught here, a wrong value would otherwise only fail or drop a link later.
+        if self.format not in FORMATS:
+            labels = [known.label for known in FORMATS]
+            raise ValueError(f"unknown feed format {self.format!r}: not one of {labels}")
+        if not urls.is_web_url(self.url):
             raise ValueError(f"feed URL must be absolute http(s): {self.url!r}")
 
 
@@ -68,7 +68,7 @@ def render_opml(title: str, links: Sequence[FeedLink]) -> bytes:
     for group, members in _by_group(links).items():
         folder = etree.SubElement(body, "outline", {"text": group, "title": group})
         for link in members:
-            label = f"{link.title} ({link.format})"
+            label = f"{link.title} ({link.format.label})"
             attributes = {
                 "type": "rss",  # what OPML calls any feed
                 "text": label,
@@ -85,113 +85,57 @@ def render_index(
 ) -> bytes:
     """An HTML5 page: the feeds with copyable addresses, then the articles in the order given.
 
-    Every piece of text goes through html.escape; dates are shown in `zone`.
+    The markup is templates/index.html, where every value is escaped on output;
+    dates are shown in `zone`.
     """
-    autodiscovery = [
-        f'<link rel="alternate" type="{FEED_TYPES[link.format]}"'
-        f' title="{_e(link.title)} ({_e(link.format)})" href="{_e(link.url)}">'
-        for link in links
-        if link.group == MAIN_GROUP
-    ]
-    lines = [
-        "<!DOCTYPE html>",
-        f'<html lang="{_e(channel.language)}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(channel.title)}</title>",
-        f'<meta name="description" content="{_e(channel.description)}">',
-        *autodiscovery,
-        f"<style>{STYLE}</style>",
-        "</head>",
-        "<body>",
-        "<header>",
-        f"<h1>{_a(channel.site_url, channel.title)}</h1>",
-        f"<p>{_e(channel.description)}</p>",
-        "</header>",
-        "<main>",
-        '<section id="feeds">',
-        "<h2>Feeds</h2>",
-        '<p class="note">To subscribe, copy an address into your feed reader.</p>',
-        *_feed_lines(links),
-        "</section>",
-        '<section id="articles">',
-        "<h2>Newest articles</h2>",
-        *_article_lines(articles, zone),
-        "</section>",
-        "</main>",
-        "</body>",
-        "</html>",
-    ]
-    return ("\n".join(lines) + "\n").encode("utf-8")
-
-
-def _feed_lines(links: Sequence[FeedLink]) -> list[str]:
-    lines = []
-    for group, members in _by_group(links).items():
-        lines += [f"<h3>{_e(group)}</h3>", '<ul class="feeds">']
+    groups = {
         # A feed's formats (RSS, Atom, JSON Feed) share one entry.
-        feeds: dict[tuple[str, str], list[FeedLink]] = {}
-        for link in members:
-            feeds.setdefault((link.title, link.html_url), []).append(link)
-        for (title, html_url), formats in feeds.items():
-            lines.append(f"<li>{_a(html_url, title)}")
-            for link in formats:
-                lines.append(
-                    f'<div class="url">{_a(link.url, link.format)} <input readonly'
-                    f' value="{_e(link.url)}" aria-label="{_e(link.format)}: {_e(title)}"></div>'
-                )
-            lines.append("</li>")
-        lines.append("</ul>")
-    return lines
+        group: _by_key(members, lambda link: (link.title, link.html_url))
+        for group, members in _by_group(links).items()
+    }
+    page = _template().render(
+        channel=channel, links=links, groups=groups, articles=articles, zone=zone
+    )
+    return page.encode("utf-8")
 
 
-def _article_lines(articles: Sequence[Article], zone: tzinfo) -> list[str]:
-    if not articles:
-        return ['<p class="note">No articles yet.</p>']
-    lines = ['<ol class="articles">']
-    for article in articles:
-        local = article.published.astimezone(zone)
-        shown = f"{local.year:04d}-{local:%m-%d %H:%M}"  # %Y does not pad years before 1000
-        meta = f'<time datetime="{format_rfc3339(article.published)}">{shown}</time>'
-        if article.categories:
-            meta += " · " + " · ".join(_e(name) for name in article.categories)
-        lines.append(f'<li>{_a(article.link, article.title)}<div class="meta">{meta}</div></li>')
-    lines.append("</ol>")
-    return lines
+@cache
+def _template() -> jinja2.Template:
+    """Made on first use: a build that renders no index page never compiles the template."""
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("postfeed"),
+        autoescape=True,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,  # a misspelt name fails, not an empty string
+        finalize=_escape,
+    )
+    environment.tests["web_url"] = urls.is_web_url
+    environment.filters["rfc3339"] = format_rfc3339
+    environment.filters["shown_in"] = _shown_in
+    return environment.get_template("index.html")
+
+
+def _escape(value: object) -> Markup:
+    # Autoescaping would write ' and " as &#39; and &#34;; escaping with html.escape
+    # first keeps the bytes of every index.html that earlier versions wrote.
+    return value if isinstance(value, Markup) else Markup(html.escape(str(value), quote=True))
+
+
+def _shown_in(moment: datetime, zone: tzinfo) -> str:
+    local = moment.astimezone(zone)
+    return f"{local.year:04d}-{local:%m-%d %H:%M}"  # %Y does not pad years before 1000
 
 
 def _by_group(links: Sequence[FeedLink]) -> dict[str, list[FeedLink]]:
     """The links by group, groups in order of first appearance."""
-    groups: dict[str, list[FeedLink]] = {}
+    return _by_key(links, lambda link: link.group)
+
+
+def _by_key(links: Sequence[FeedLink], key: Callable[[FeedLink], K]) -> dict[K, list[FeedLink]]:
+    """The links by key, keys in order of first appearance."""
+    grouped: dict[K, list[FeedLink]] = {}
     for link in links:
-        groups.setdefault(link.group, []).append(link)
-    return groups
-
-
-def _e(text: str) -> str:
-    return html.escape(text, quote=True)
-
-
-def _a(url: str, text: str) -> str:
-    """A link, or only the text when the URL is not http(s) (no javascript: in a page)."""
-    safe = _safe_url(url)
-    return f'<a href="{_e(safe)}">{_e(text)}</a>' if safe else _e(text)
-
-
-def _safe_url(url: str) -> str | None:
-    parts = urlsplit(url)
-    return url if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-STYLE = (
-    ":root{color-scheme:light dark}"
-    "body{font:1rem/1.5 system-ui,sans-serif;max-width:46rem;margin:0 auto;padding:1rem;"
-    "overflow-wrap:anywhere}"
-    "h1{font-size:1.6rem;margin:.5rem 0}h2{font-size:1.25rem;margin:1.5rem 0 .5rem}"
-    "h3{font-size:1rem;margin:1rem 0 .25rem}"
-    "ul,ol{padding-left:1.25rem}li{margin:.6rem 0}"
-    ".url{display:flex;gap:.5rem;align-items:center;margin:.2rem 0}.url a{min-width:5.5rem}"
-    "input{flex:1;min-width:0;width:100%;box-sizing:border-box;font:.85rem ui-monospace,monospace}"
-    ".meta,.note{color:GrayText;font-size:.9rem}"
-)
+        grouped.setdefault(key(link), []).append(link)
+    return grouped

@@ -13,7 +13,7 @@ from typing import Any, ClassVar, NamedTuple
 import frontmatter
 import yaml
 
-from postfeed.article import PostError
+from postfeed.article import FieldWarning, PostError
 
 POST_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html"})
 
@@ -42,7 +42,7 @@ class Post:
     meta: dict[str, Any]
     body: str
     mtime: float
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[FieldWarning, ...] = ()
 
 
 class _FrontMatterLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
@@ -156,9 +156,9 @@ def read_post(path: Path, root: Path, max_size: int) -> Post:
     return Post(path, name, meta, body, stat.st_mtime, warnings)
 
 
-def decode(data: bytes) -> tuple[str, tuple[str, ...]]:
+def decode(data: bytes) -> tuple[str, tuple[FieldWarning, ...]]:
     """Bytes to text with LF line ends: BOMs honoured, UTF-8 first, then detection."""
-    warnings: list[str] = []
+    warnings: list[FieldWarning] = []
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             text = data.decode(encoding, errors="replace")
@@ -172,10 +172,10 @@ def decode(data: bytes) -> tuple[str, tuple[str, ...]]:
             best = charset_normalizer.from_bytes(data).best()
             if best is not None and best.encoding not in ("utf_8", "ascii"):
                 text = str(best)
-                warnings.append(f"not UTF-8; read as {best.encoding}")
+                warnings.append(("file", f"not UTF-8; read as {best.encoding}"))
             else:
                 text = data.decode("utf-8", errors="replace")
-                warnings.append("invalid UTF-8 bytes were replaced with U+FFFD")
+                warnings.append(("file", "invalid UTF-8 bytes were replaced with U+FFFD"))
     text = text.lstrip("\ufeff")
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")

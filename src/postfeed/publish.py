@@ -1,0 +1,154 @@
+"""What a build publishes: every feed set's files, feeds.opml and index.html, as bytes.
+
+It gets the feed sets with their articles and returns the files; writing them is
+output.py's job. A feed set made from exactly what made its files on disk, files
+still as the last build left them, is not rendered again: an archive may have
+hundreds of category feeds, and one new post touches few of them.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+
+from postfeed import __version__, state
+from postfeed.article import Article, Channel, Problem
+from postfeed.config import Config
+from postfeed.feedsets import FeedSet, Group
+from postfeed.formats import FORMATS, INDEX_FILE, OPML_FILE, OPML_FORMAT, Format
+
+if TYPE_CHECKING:
+    from postfeed import pages
+
+# Articles shown on index.html.
+INDEX_ARTICLES = 20
+
+
+@dataclass
+class Publication:
+    files: dict[Path, bytes] = field(default_factory=dict)  # rendered now
+    kept: list[Path] = field(default_factory=list)  # left as the last build wrote them
+    digests: dict[str, str] = field(default_factory=dict)  # what each set is made from, by folder
+
+
+def channel(config: Config, feed_set: FeedSet, file_name: str) -> Channel:
+    """What the feed `file_name` of `feed_set` says about itself."""
+    return Channel(
+        title=feed_set.title,
+        description=config.feed_description,
+        site_url=config.site_url,
+        self_url=feed_url(config, feed_set, file_name),
+        language=config.language,
+        author=config.feed_author,
+        full_content=feed_set.full_content,
+        hubs=(config.hub,) if config.hub else (),
+    )
+
+
+def feed_url(config: Config, feed_set: FeedSet, file_name: str) -> str:
+    """The absolute URL a feed file is served at (CJK slugs percent-encoded)."""
+    folder = quote(feed_set.folder) + "/" if feed_set.folder else ""
+    return f"{config.feed_base}{folder}{file_name}"
+
+
+def folder_of(config: Config, feed_set: FeedSet) -> Path:
+    return config.output / feed_set.folder if feed_set.folder else config.output
+
+
+def publish(
+    config: Config,
+    chosen: dict[FeedSet, list[Article]],
+    last_sets: dict[str, state.SetRecord],
+    problems: list[Problem],
+) -> Publication:
+    """The files of every feed set in `chosen` (in its order, the main set first), and
+    the two pages that list them. An article that cannot be written is reported in
+    `problems` and taken out of its list."""
+    publication = Publication()
+    names = [fmt.file_name for fmt in FORMATS]
+    article_digests: dict[str, str] = {}
+    for feed_set, articles in chosen.items():
+        folder = folder_of(config, feed_set)
+        digest = set_digest(config, feed_set, articles, article_digests)
+        last = last_sets.get(feed_set.folder)
+        if last and last.digest == digest and state.as_left(folder, last, names):
+            publication.kept.extend(folder / name for name in names)
+        else:
+            for name, data in _render_set(config, feed_set, articles, problems).items():
+                publication.files[folder / name] = data
+        publication.digests[feed_set.folder] = digest
+    publication.files.update(_site_files(config, chosen))
+    return publication
+
+
+def set_digest(
+    config: Config, feed_set: FeedSet, articles: list[Article], memo: dict[str, str]
+) -> str:
+    """A digest of everything the feeds of a set are made from."""
+    digest = hashlib.sha256(f"{__version__}|{channel(config, feed_set, '')!r}".encode())
+    for article in articles:
+        if article.id not in memo:
+            memo[article.id] = hashlib.sha256(repr(article).encode()).hexdigest()
+        digest.update(memo[article.id].encode())
+    return digest.hexdigest()
+
+
+def _render_set(
+    config: Config, feed_set: FeedSet, articles: list[Article], problems: list[Problem]
+) -> dict[str, bytes]:
+    """The feeds of one set. An article that cannot be written is reported and left
+    out: normalizing should make every article writable, and if one slips through,
+    it must cost only itself, never the feed."""
+    try:
+        return _render_feeds(config, feed_set, articles)
+    except Exception:
+        writable = []
+        for article in articles:
+            try:
+                _render_feeds(config, feed_set, [article])
+                writable.append(article)
+            except Exception as error:
+                problems.append(Problem.from_exception(article.source, error))
+        articles[:] = writable
+        return _render_feeds(config, feed_set, writable)
+
+
+def _render_feeds(config: Config, feed_set: FeedSet, articles: list[Article]) -> dict[str, bytes]:
+    if not feed_set.full_content:
+        articles = [replace(article, content="") for article in articles]
+    return {
+        fmt.file_name: fmt.render(channel(config, feed_set, fmt.file_name), articles)
+        for fmt in FORMATS
+    }
+
+
+def _site_files(config: Config, chosen: dict[FeedSet, list[Article]]) -> dict[Path, bytes]:
+    from postfeed import pages  # lxml and jinja2: imported only when a page is made
+
+    links = [
+        pages.FeedLink(
+            title=feed_set.title,
+            format=fmt,
+            url=feed_url(config, feed_set, fmt.file_name),
+            html_url=config.site_url,
+            group=feed_set.group.label,
+            discoverable=feed_set.group is Group.MAIN,
+        )
+        for feed_set in chosen
+        for fmt in FORMATS
+    ]
+    main, articles = next(iter(chosen.items()))
+    return {
+        config.output / OPML_FILE: pages.render_opml(config.title, _only(links, OPML_FORMAT)),
+        config.output / INDEX_FILE: pages.render_index(
+            channel(config, main, FORMATS[0].file_name), links, articles[:INDEX_ARTICLES],
+            config.zone,
+        ),
+    }  # fmt: skip
+
+
+def _only(links: list[pages.FeedLink], fmt: Format) -> list[pages.FeedLink]:
+    return [link for link in links if link.format == fmt]
