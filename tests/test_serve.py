@@ -1,4 +1,4 @@
-"""`postfeed serve` from the outside: a real server on 127.0.0.1, a real HTTP client.
+"""`postfeed serve` from the outside: a real server on 127.0.0.1 (or ::1), a real HTTP client.
 
 Each test starts serve() on port 0 in a thread, talks to it with http.client (or
 a raw socket where http.client would hide what the server sent), and stops it.
@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import email.utils
 import http.client
+import mimetypes
 import os
 import queue
 import re
 import signal
 import socket
+import struct
 import subprocess
 import sys
 import threading
@@ -25,6 +27,7 @@ from pathlib import Path
 
 import pytest
 
+from postfeed import __version__
 from postfeed.serve import serve
 
 RSS = b"""<?xml version='1.0' encoding='UTF-8'?>
@@ -35,7 +38,10 @@ RSS = b"""<?xml version='1.0' encoding='UTF-8'?>
 ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 <feed xmlns="http://www.w3.org/2005/Atom"><title>t</title></feed>
 """
+NEWER_RSS = RSS.replace(b"<title>t</title>", b"<title>u</title>")
 SECRET = b"outside the output folder"
+POST = "---\ntitle: 一\ndate: 2021-09-01 10:00:00\n---\n\n正文。\n"
+WritePost = Callable[[str, str], Path]
 
 
 @dataclass
@@ -49,7 +55,7 @@ def request(
     url: str, path: str, method: str = "GET", headers: dict[str, str] | None = None
 ) -> Reply:
     """One request to the server at `url`; `path` is sent exactly as given."""
-    connection = http.client.HTTPConnection("127.0.0.1", port_of(url), timeout=5)
+    connection = http.client.HTTPConnection(host_of(url), port_of(url), timeout=5)
     try:
         connection.request(method, path, headers=headers or {})
         response = connection.getresponse()
@@ -60,7 +66,7 @@ def request(
 
 def raw_request(url: str, data: bytes) -> bytes:
     """Every byte the server sends back for `data` (it closes the connection after one answer)."""
-    with socket.create_connection(("127.0.0.1", port_of(url)), timeout=5) as connection:
+    with socket.create_connection((host_of(url), port_of(url)), timeout=5) as connection:
         connection.sendall(data)
         chunks = []
         while chunk := connection.recv(65536):
@@ -72,6 +78,12 @@ def port_of(url: str) -> int:
     port = urllib.parse.urlsplit(url).port
     assert port
     return port
+
+
+def host_of(url: str) -> str:
+    host = urllib.parse.urlsplit(url).hostname  # ::1 without its brackets
+    assert host
+    return host
 
 
 def replace(path: Path, data: bytes) -> None:
@@ -92,16 +104,34 @@ def rebuild_threads() -> list[threading.Thread]:
     return [thread for thread in threading.enumerate() if thread.name == "postfeed-rebuild"]
 
 
+def request_threads() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if "process_request" in thread.name]
+
+
+def has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+    except (OSError, AttributeError):  # no IPv6 here, or none in this Python
+        return False
+    return True
+
+
+needs_ipv6 = pytest.mark.skipif(
+    not has_ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)"
+)
+
+
 @contextmanager
-def running(output: Path, **options: object) -> Iterator[str]:
-    """serve(output) on 127.0.0.1, a free port, in a thread; yields its URL."""
+def running(output: Path, host: str = "127.0.0.1", **options: object) -> Iterator[str]:
+    """serve(output) on `host`, a free port, in a thread; yields its URL."""
     urls: queue.Queue[str] = queue.Queue()
     stop = threading.Event()
     errors: list[BaseException] = []
 
     def run() -> None:
         try:
-            serve(output, "127.0.0.1", 0, ready=urls.put, stop=stop, **options)
+            serve(output, host, 0, ready=urls.put, stop=stop, **options)
         except BaseException as error:
             errors.append(error)
             urls.put("")
@@ -128,17 +158,19 @@ def site(tmp_path: Path) -> Path:
     output = tmp_path / "output"
     (output / "sub").mkdir(parents=True)
     (output / "empty").mkdir()
+    (output / "odd" / "index.html").mkdir(parents=True)  # a folder, not a page
     files = {
         "rss.xml": RSS,
         "atom.xml": ATOM,
-        "bom.xml": b"\xef\xbb\xbf" + RSS,
-        "prefixed.xml": b'<atom:feed xmlns:atom="http://www.w3.org/2005/Atom"/>',
         "sitemap.xml": b'<?xml version="1.0"?>\n<urlset><url/></urlset>',
+        "copy-of-rss.xml": RSS,  # the name decides the type, not the content
         "feed.json": b'{"version": "https://jsonfeed.org/version/1.1", "items": []}',
         "feeds.opml": b'<?xml version="1.0"?><opml version="2.0"/>',
         "index.html": b"<!doctype html><title>index</title>",
         "style.css": b"body {}",
+        "no-extension": b"?",
         "sub/index.html": b"<!doctype html><title>sub</title>",
+        "sub/atom.xml": ATOM,  # a feed set's folder
     }
     an_hour_ago = time.time() - 3600  # files written this very second get no Last-Modified
     for name, data in files.items():
@@ -160,31 +192,33 @@ def test_ready_gets_the_url_with_the_real_port(site: Path) -> None:
 
 
 def test_content_types(site: Path) -> None:
+    xml = mimetypes.guess_type("any.xml")[0]  # application/xml or text/xml, by platform
     expected = {
         "rss.xml": "application/rss+xml; charset=utf-8",
         "atom.xml": "application/atom+xml; charset=utf-8",
-        "bom.xml": "application/rss+xml; charset=utf-8",
-        "prefixed.xml": "application/atom+xml; charset=utf-8",
-        "sitemap.xml": "application/xml; charset=utf-8",
+        "sub/atom.xml": "application/atom+xml; charset=utf-8",
+        "sitemap.xml": xml,
+        "copy-of-rss.xml": xml,
         "feed.json": "application/feed+json; charset=utf-8",
         "feeds.opml": "text/x-opml; charset=utf-8",
         "index.html": "text/html; charset=utf-8",
         "style.css": "text/css",
+        "no-extension": "application/octet-stream",
     }
     with running(site) as url:
         served = {name: request(url, f"/{name}").headers["Content-Type"] for name in expected}
     assert served == expected
 
 
-def test_content_types_of_a_real_build(tmp_path: Path) -> None:
+def test_content_types_of_a_real_build(tmp_path: Path, write_post: WritePost) -> None:
     from postfeed.build import build
     from postfeed.config import load_config
 
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    (posts / "a.md").write_text("---\ntitle: 一\ndate: 2021-09-01 10:00:00\n---\n\n正文。\n")
+    write_post("a.md", POST)
     output = tmp_path / "output"
-    build(load_config(None, posts=posts, output=output, site_url="https://example.org/"))
+    build(
+        load_config(None, posts=tmp_path / "posts", output=output, site_url="https://example.org/")
+    )
     expected = {
         "rss.xml": "application/rss+xml; charset=utf-8",
         "atom.xml": "application/atom+xml; charset=utf-8",
@@ -207,6 +241,7 @@ def test_a_file_comes_whole_with_its_validators(site: Path) -> None:
     modified = email.utils.parsedate_to_datetime(reply.headers["Last-Modified"])
     assert modified.timestamp() == int((site / "rss.xml").stat().st_mtime)
     assert reply.headers["Cache-Control"] == "no-cache"
+    assert reply.headers["Server"] == f"postfeed/{__version__}"
 
 
 def test_if_none_match_gives_304(site: Path) -> None:
@@ -243,12 +278,12 @@ def test_a_file_written_this_second_has_no_date_to_compare(site: Path) -> None:
     feed = site / "rss.xml"
     with running(site) as url:
         before = request(url, "/rss.xml").headers["Last-Modified"]
-        replace(feed, ATOM)  # now, in this second
+        replace(feed, NEWER_RSS)  # now, in this second
         fresh = request(url, "/rss.xml", headers={"If-Modified-Since": before})
         again = request(
             url, "/rss.xml", headers={"If-Modified-Since": email.utils.formatdate(usegmt=True)}
         )
-    assert (fresh.status, fresh.body) == (200, ATOM)
+    assert (fresh.status, fresh.body) == (200, NEWER_RSS)
     assert fresh.headers["Last-Modified"] is None and fresh.headers["ETag"]
     assert again.status == 200
 
@@ -257,28 +292,27 @@ def test_a_changed_file_is_sent_again(site: Path) -> None:
     feed = site / "rss.xml"
     with running(site) as url:
         first = request(url, "/rss.xml")
-        replace(feed, ATOM)
+        replace(feed, NEWER_RSS)
         later = time.time() + 10  # a later second than the first Last-Modified
         os.utime(feed, (later, later))
         etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
         by_etag = request(url, "/rss.xml", headers={"If-None-Match": etag})
         by_date = request(url, "/rss.xml", headers={"If-Modified-Since": modified})
-    assert (by_etag.status, by_etag.body) == (200, ATOM)
+    assert (by_etag.status, by_etag.body) == (200, NEWER_RSS)
     assert by_etag.headers["ETag"] != etag
-    assert by_etag.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
-    assert (by_date.status, by_date.body) == (200, ATOM)
+    assert by_etag.headers["Content-Type"] == "application/rss+xml; charset=utf-8"
+    assert (by_date.status, by_date.body) == (200, NEWER_RSS)
 
 
 def test_a_replacement_of_the_same_size_and_time_gets_a_new_etag(site: Path) -> None:
     feed = site / "rss.xml"
     before = feed.stat()
-    changed = RSS.replace(b"<title>t</title>", b"<title>u</title>")
     with running(site) as url:
         etag = request(url, "/rss.xml").headers["ETag"]
-        replace(feed, changed)
+        replace(feed, NEWER_RSS)
         os.utime(feed, ns=(before.st_atime_ns, before.st_mtime_ns))
         reply = request(url, "/rss.xml", headers={"If-None-Match": etag})
-    assert (reply.status, reply.body) == (200, changed)
+    assert (reply.status, reply.body) == (200, NEWER_RSS)
 
 
 def test_head_sends_the_headers_and_no_body(site: Path) -> None:
@@ -334,19 +368,23 @@ def test_a_missing_file_is_404(site: Path) -> None:
     with running(site) as url:
         assert request(url, "/nothing.xml").status == 404
         assert request(url, "/sub/nothing.html").status == 404
-        assert request(url, "/empty/").status == 404  # a folder without index.html
+        empty = request(url, "/empty/")  # a folder without index.html: no listing
+        assert request(url, "/odd/").status == 404  # its index.html is a folder
         assert request(url, "/rss.xml/").status == 404  # a file is not a folder
+    assert empty.status == 404 and b"Directory listing" not in empty.body
 
 
 def test_folders_serve_their_index_html(site: Path) -> None:
     with running(site) as url:
         root = request(url, "/")
         sub = request(url, "/sub/")
-        redirect = request(url, "/sub?x=1")
+        redirect = request(url, "/sub")
+        with_query = request(url, "/sub?x=1")
     assert (root.status, root.body) == (200, (site / "index.html").read_bytes())
     assert root.headers["Content-Type"] == "text/html; charset=utf-8"
     assert (sub.status, sub.body) == (200, (site / "sub" / "index.html").read_bytes())
     assert (redirect.status, redirect.headers["Location"]) == (301, "/sub/")
+    assert (with_query.status, with_query.headers["Location"]) == (301, "/sub/?x=1")
 
 
 def test_the_folder_is_read_only(site: Path) -> None:
@@ -361,6 +399,32 @@ def test_requests_are_not_logged(site: Path, capsys: pytest.CaptureFixture[str])
         assert request(url, "/rss.xml").status == 200
         assert request(url, "/nothing").status == 404
         assert request(url, "/rss.xml", "POST").status == 501
+    assert capsys.readouterr().err == ""
+
+
+def test_a_fifo_is_not_served_and_does_not_hang_the_server(site: Path) -> None:
+    os.mkfifo(site / "pipe.xml")
+    (site / "piped").mkdir()
+    os.mkfifo(site / "piped" / "index.html")
+    with running(site) as url:
+        # A hang would be a TimeoutError here (the client waits 5 seconds).
+        assert request(url, "/pipe.xml").status == 404
+        assert request(url, "/piped/").status == 404
+        assert request(url, "/rss.xml").status == 200
+
+
+def test_a_client_that_goes_away_is_not_an_error(
+    site: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (site / "big.bin").write_bytes(bytes(16_000_000))  # more than the sockets buffer
+    with running(site) as url:
+        with socket.create_connection((host_of(url), port_of(url)), timeout=5) as connection:
+            connection.sendall(b"GET /big.bin HTTP/1.0\r\n\r\n")
+            assert connection.recv(12) == b"HTTP/1.0 200"
+            # Close with a reset, as a browser tab closed mid-download does.
+            connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        wait_until(lambda: not request_threads())
+        assert request(url, "/rss.xml").status == 200
     assert capsys.readouterr().err == ""
 
 
@@ -400,19 +464,21 @@ def test_a_file_replaced_while_served_is_never_sent_half(site: Path) -> None:
 
 
 def test_rebuild_is_called_repeatedly_and_what_it_writes_is_served(site: Path) -> None:
+    new = site / "new" / "atom.xml"  # a new feed set
     calls = []
     go = threading.Event()
 
     def rebuild() -> None:
         calls.append(time.monotonic())
-        if go.is_set() and not (site / "new.xml").exists():
-            replace(site / "new.xml", ATOM)
+        if go.is_set() and not new.exists():
+            new.parent.mkdir(exist_ok=True)
+            replace(new, ATOM)
 
     with running(site, rebuild=rebuild, poll_seconds=0.02) as url:
-        assert request(url, "/new.xml").status == 404
+        assert request(url, "/new/atom.xml").status == 404
         go.set()
-        wait_until(lambda: len(calls) >= 3 and (site / "new.xml").exists())
-        reply = request(url, "/new.xml")
+        wait_until(lambda: len(calls) >= 3 and new.exists())
+        reply = request(url, "/new/atom.xml")
     assert (reply.status, reply.body) == (200, ATOM)
     assert reply.headers["Content-Type"] == "application/atom+xml; charset=utf-8"
 
@@ -510,12 +576,10 @@ def test_poll_seconds_must_be_positive(site: Path) -> None:
         serve(site, "127.0.0.1", 0, rebuild=lambda: None, poll_seconds=0)
 
 
-def test_postfeed_serve_on_a_busy_port_says_so_in_one_line(tmp_path: Path) -> None:
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    (posts / "a.md").write_text(
-        "---\ntitle: 一\ndate: 2021-09-01\n---\n\n正文。\n", encoding="utf-8"
-    )
+def test_postfeed_serve_on_a_busy_port_says_so_in_one_line(
+    tmp_path: Path, write_post: WritePost
+) -> None:
+    posts = write_post("a.md", POST).parent
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
         taken.listen()
@@ -529,3 +593,70 @@ def test_postfeed_serve_on_a_busy_port_says_so_in_one_line(tmp_path: Path) -> No
     assert process.stderr.strip().splitlines() == [
         f"postfeed: error: cannot serve on 127.0.0.1:{port}: Address already in use"
     ]
+
+
+@needs_ipv6
+def test_serve_on_the_ipv6_loopback(site: Path) -> None:
+    with running(site, host="::1") as url:
+        assert re.fullmatch(r"http://\[::1\]:\d+/", url)
+        reply = request(url, "/rss.xml")
+        redirect = request(url, "/sub")
+    assert (reply.status, reply.body) == (200, RSS)
+    assert reply.headers["Content-Type"] == "application/rss+xml; charset=utf-8"
+    assert (redirect.status, redirect.headers["Location"]) == (301, "/sub/")
+
+
+def _default_sigint() -> None:
+    # A process started in the background may inherit SIGINT ignored, and Python then
+    # keeps ignoring it: give the server the Ctrl-C of a terminal.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
+def wait_for(text: str, log: Path, process: subprocess.Popen[bytes]) -> None:
+    """Until `text` is in the file `log` or `process` has ended."""
+    wait_until(lambda: process.poll() is not None or text in log.read_text(), seconds=60)
+
+
+@needs_ipv6
+def test_postfeed_serve_on_ipv6_names_itself_in_brackets(
+    tmp_path: Path, write_post: WritePost
+) -> None:
+    """`postfeed serve --host ::1`, stopped with Ctrl-C (SIGINT) as a person does."""
+    posts = write_post("a.md", POST).parent
+    output = tmp_path / "out"
+    log = tmp_path / "serve.err"
+    for _attempt in range(3):
+        with socket.socket(socket.AF_INET6) as probe:
+            probe.bind(("::1", 0))
+            port = probe.getsockname()[1]
+        url = f"http://[::1]:{port}/"
+        with log.open("wb") as stderr:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "postfeed", "serve", "--posts", str(posts),
+                 "--output", str(output), "--host", "::1", "--port", str(port)],
+                cwd=tmp_path, stdin=subprocess.DEVNULL, stdout=stderr, stderr=stderr,
+                preexec_fn=_default_sigint,
+            )  # fmt: skip
+        try:
+            wait_for(url, log, process)
+            if process.poll() is None:
+                reply = request(url, "/rss.xml")
+                process.send_signal(signal.SIGINT)
+                status = process.wait(timeout=10)
+                break
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+        # The port was free a moment ago; another process may have taken it since.
+        assert "Address already in use" in log.read_text(), log.read_text()
+    else:
+        pytest.fail("no free port in 3 attempts")
+    text = log.read_text()
+    assert status == 0 and "Traceback" not in text, text
+    assert f"postfeed: serving {output} at {url} (Ctrl-C stops)" in text.splitlines()
+    assert (reply.status, reply.headers["Content-Type"]) == (
+        200,
+        "application/rss+xml; charset=utf-8",
+    )
+    assert f"{url}rss.xml".encode() in reply.body  # the feed names this server as its home
