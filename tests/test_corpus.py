@@ -32,9 +32,10 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
 SUMMARY = re.compile(r"^postfeed: (\d+) posts read, (\d+) rejected, (\d+) skipped; ")
 
-pytestmark = pytest.mark.skipif(
-    not CORPUS.is_dir(), reason=f"the shared corpus is not here ({CORPUS})"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CORPUS.is_dir(), reason=f"the shared corpus is not here ({CORPUS})"),
+]
 
 
 @dataclass

@@ -230,6 +230,7 @@ def test_two_concurrent_builds_never_corrupt_the_output(site: Path) -> None:
     assert len(titles(site)) == 50
 
 
+@pytest.mark.slow
 def test_a_build_killed_at_random_moments_never_leaves_a_broken_feed(site: Path) -> None:
     """SIGKILL at 50 random points of builds that rewrite the feeds each time."""
     posts = site / "posts"

@@ -40,6 +40,8 @@ from lxml import etree
 import newsboat
 from newsboat import PROXY_VARIABLES
 
+pytestmark = pytest.mark.slow  # real readers and a real browser
+
 NEWSBOAT = shutil.which("newsboat")
 CHROMIUM = shutil.which("chromium")
 
