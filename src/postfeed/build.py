@@ -38,7 +38,7 @@ from postfeed.feedsets import FeedSet, feed_sets, select
 from postfeed.formats import FEED_FILE_NAMES, FORMATS, SITE_FILES
 from postfeed.lock import LockBusy, exclusive_lock
 from postfeed.output import remove_stale_temporaries, write_changed
-from postfeed.publish import folder_of, publish
+from postfeed.publish import Publication, folder_of, publish
 from postfeed.reader import scan_posts
 
 __all__ = ["BuildError", "BuildResult", "LockBusy", "build", "check"]
@@ -106,7 +106,7 @@ def build(
             with clock("collect"):
                 collection = collect(config, cache, files, now, progress)
             result = BuildResult(collection, timings=clock.timings)
-            problems_after_collect = len(result.problems)
+            settled = len(result.problems)  # problems known before content is made
             with clock("select"):
                 result.feed_sets = feed_sets(config, cache.category_counts(), now)
                 chosen = _select(result, config, cache, now)
@@ -117,23 +117,7 @@ def build(
             if ping and config.hub:
                 with clock("ping"):
                     _ping(config, result)
-            outputs = tuple(sorted(p.relative_to(config.output).as_posix() for p in result.written))
-            # The next run may skip all work if nothing changes, unless the clock matters,
-            # or a post failed after it was read (only a build meets that failure again).
-            must_rebuild = (
-                collection.future
-                or any(s.since for s in result.feed_sets)
-                or any(p.fatal for p in result.problems[problems_after_collect:])
-            )
-            build_state.save(
-                state.LastBuild(
-                    state="" if must_rebuild else state.state_digest(
-                        listing, config.output, outputs
-                    ),
-                    outputs=outputs,
-                    sets=_set_records(config, result.feed_sets, publication.digests),
-                )
-            )  # fmt: skip
+            build_state.save(_last_build(config, result, listing, publication, settled))
     except (OSError, sqlite3.Error) as error:
         where = getattr(error, "filename", None) or config.cache_location
         reason = getattr(error, "strerror", None) or error
@@ -241,6 +225,25 @@ def _set_records(
         s.folder: state.SetRecord(digests[s.folder], state.file_stats(folder_of(config, s), names))
         for s in sets
     }
+
+
+def _last_build(
+    config: Config, result: BuildResult, listing: str, publication: Publication, settled: int
+) -> state.LastBuild:
+    """What the next build needs to know of this one."""
+    outputs = tuple(sorted(p.relative_to(config.output).as_posix() for p in result.written))
+    # The next run may skip all work if nothing changes, unless the clock matters,
+    # or a post failed after it was read (only a build meets that failure again).
+    must_rebuild = (
+        result.collection.future
+        or any(s.since for s in result.feed_sets)
+        or any(p.fatal for p in result.problems[settled:])
+    )
+    return state.LastBuild(
+        state="" if must_rebuild else state.state_digest(listing, config.output, outputs),
+        outputs=outputs,
+        sets=_set_records(config, result.feed_sets, publication.digests),
+    )
 
 
 def _unchanged(
