@@ -115,17 +115,33 @@ def test_an_unclosed_object_or_math_element_does_not_swallow_the_article(tmp_pat
     assert "<object" not in content and "<math" not in content
 
 
-def test_two_posts_claiming_one_id_publish_the_first_and_report_the_second(
+def test_two_posts_claiming_one_id_are_both_published_the_older_keeping_it(
     tmp_path: Path,
 ) -> None:
-    write(tmp_path / "posts", "a.md", post("甲", extra="id: same-guid\n"))
-    write(tmp_path / "posts", "b.md", post("乙", extra="id: same-guid\n"))
-    result, rss, reported = run(tmp_path)
-    guids = [g.text for g in rss.iter("guid")]
-    assert len(guids) == len(set(guids)) == 1
-    assert list(items(rss)) == ["甲"]
-    assert reported["b.md"].field == "id" and "a.md" in reported["b.md"].message
-    assert result.collection.rejected == 1
+    posts = tmp_path / "posts"
+    write(posts, "a.md", post("新", date="2021-09-11 10:00:00", extra="id: urn:x-test:same\n"))
+    write(posts, "b.md", post("旧", date="2021-09-10 10:00:00", extra="id: urn:x-test:same\n"))
+    result, rss, _ = run(tmp_path)
+    guids = {item.findtext("title"): item.findtext("guid") for item in rss.iter("item")}
+    assert guids["旧"] == "urn:x-test:same"
+    assert guids["新"].startswith("urn:uuid:") and guids["新"] != "urn:x-test:same"
+    (warning,) = [p for p in result.problems if p.field == "id"]
+    assert warning.path.name == "a.md" and not warning.fatal
+    assert "b.md" in warning.message and guids["新"] in warning.message
+    assert result.collection.rejected == 0
+
+
+def test_a_post_cannot_take_the_id_another_post_has_from_its_path(tmp_path: Path) -> None:
+    posts = tmp_path / "posts"
+    write(posts, "victim.md", post("受害者"))
+    run(tmp_path)
+    victim_id = next(etree.parse(str(tmp_path / "out" / "rss.xml")).iter("guid")).text
+    # An older post, first in path order, copies the victim's id.
+    write(posts, "0-thief.md", post("小偷", date="2001-01-01 10:00:00", extra=f"id: {victim_id}\n"))
+    _, rss, _ = run(tmp_path)
+    guids = {item.findtext("title"): item.findtext("guid") for item in rss.iter("item")}
+    assert guids["受害者"] == victim_id
+    assert guids["小偷"] != victim_id
 
 
 def test_values_that_are_not_text_never_show_as_python(tmp_path: Path) -> None:

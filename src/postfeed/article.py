@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -45,6 +46,7 @@ class PostResult:
     problems: tuple[Problem, ...] = ()
     skipped: bool = False  # a draft, or `published: false`
     digest: str = ""  # of the article's link and body: what its content is made from
+    own_id: str = ""  # the id derived from the post's path, used if another post keeps its id
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,8 +89,32 @@ class Problem:
         return cls(path, "internal error", f"{type(error).__name__}: {error}", True, detail)
 
     def __str__(self) -> str:
+        """One line, safe to print at a terminal: control characters from a file name
+        or a post (an escape sequence could retitle the terminal or fake a line) are
+        shown escaped, and a long value is cut."""
         kind = "" if self.fatal else "warning: "
-        return f"{self.path}: {kind}{self.field}: {self.message}"
+        where = printable(str(self.path), MAX_SHOWN)
+        return f"{where}: {kind}{printable(self.field, 80)}: {printable(self.message, MAX_SHOWN)}"
+
+
+# How much of a value a message shows: a rejected field can be megabytes long.
+MAX_SHOWN = 300
+_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+
+
+def printable(text: str, limit: int | None = None, keep_newlines: bool = False) -> str:
+    """`text` with control characters escaped (\\x1b, \\u202e), cut at `limit` characters."""
+    if limit is not None and len(text) > limit:
+        text = f"{text[:limit]}… ({len(text):,} characters)"
+
+    def escape(match: re.Match[str]) -> str:
+        character = match.group(0)
+        if keep_newlines and character == "\n":
+            return character
+        code = ord(character)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+    return _UNPRINTABLE.sub(escape, text)
 
 
 def attempt(path: Path, problems: list[Problem], work: Callable[[], T]) -> T | None:

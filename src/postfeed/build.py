@@ -31,14 +31,14 @@ from urllib.parse import quote
 
 from postfeed import __version__, state
 from postfeed.article import Article, Problem, attempt
-from postfeed.cache import SCHEMA_VERSION, Cache
+from postfeed.cache import SCHEMA_VERSION, Cache, CacheDamaged
 from postfeed.collector import Collection, collect, load_content, newest_articles, prerender
 from postfeed.config import Config
-from postfeed.feedsets import FeedSet, feed_sets, select
+from postfeed.feedsets import FeedSet, Group, feed_sets, select
 from postfeed.formats import FEED_FILE_NAMES, FORMATS, SITE_FILES
 from postfeed.lock import LockBusy, exclusive_lock
-from postfeed.output import remove_stale_temporaries, write_changed
-from postfeed.publish import Publication, folder_of, publish
+from postfeed.output import Staging, remove_stale_temporaries
+from postfeed.publish import SetFiles, folder_of, publish, site_files
 from postfeed.reader import scan_posts
 
 __all__ = ["BuildError", "BuildResult", "LockBusy", "build", "check"]
@@ -81,48 +81,83 @@ def build(
     Raises LockBusy when another build holds the lock for
     longer than `wait` seconds, BuildError when the build cannot run or write.
     """
-    if not config.posts.is_dir():
-        raise BuildError(f"{config.posts}: no such folder of posts")
+    _check_folders(config)
     now = now or datetime.now(UTC)
-    clock = _Clock()
     output_name = config.output.resolve().name or "output"
     cache_file = config.cache_location / f"{output_name}.sqlite3" if use_cache else None
     try:
-        with (
-            exclusive_lock(config.cache_location / f"{output_name}.lock", wait),
-            Cache(cache_file, _fingerprint(config)) as cache,
-        ):
-            if force:
-                cache.clear()
-            build_state = state.BuildState(cache)
-            with clock("scan"):
-                files = scan_posts(config.posts)
-                listing = state.listing_digest(files, f"{__version__}|{config!r}")
-                last = build_state.load()
-                if last.state and last.state == state.state_digest(
-                    listing, config.output, last.outputs
-                ):
-                    return _unchanged(config, cache, len(files), last, clock.timings)
-            with clock("collect"):
-                collection = collect(config, cache, files, now, progress)
-            result = BuildResult(collection, timings=clock.timings)
-            settled = len(result.problems)  # problems known before content is made
-            with clock("select"):
-                result.feed_sets = feed_sets(config, cache.category_counts(), now)
-                chosen = _select(result, config, cache, now)
-            with clock("render"):
-                publication = publish(config, chosen, last.sets, result.problems)
-            with clock("write"):
-                _write(config, publication.files, publication.kept, result, last.outputs)
-            if ping and config.hub:
-                with clock("ping"):
-                    _ping(config, result)
-            build_state.save(_last_build(config, result, listing, publication, settled))
+        with exclusive_lock(config.cache_location / f"{output_name}.lock", wait):
+            try:
+                return _build(config, cache_file, force, now, ping, progress)
+            except _CACHE_DAMAGE:
+                if cache_file is None:
+                    raise
+                # The cache holds what no build wrote (it is untrusted input): build
+                # it again from the posts, as if it were not there.
+                Cache.discard(cache_file)
+                return _build(config, cache_file, True, now, ping, progress)
     except (OSError, sqlite3.Error) as error:
         where = getattr(error, "filename", None) or config.cache_location
         reason = getattr(error, "strerror", None) or error
         raise BuildError(f"{where}: {reason}") from None
+
+
+# What reading a cache that someone else wrote may raise.
+_CACHE_DAMAGE = (CacheDamaged, sqlite3.DatabaseError, ValueError, TypeError, KeyError)
+
+
+def _build(
+    config: Config,
+    cache_file: Path | None,
+    force: bool,
+    now: datetime,
+    ping: bool,
+    progress: Callable[[int, int], None] | None,
+) -> BuildResult:
+    clock = _Clock()
+    with Cache(cache_file, _fingerprint(config)) as cache:
+        if force:
+            cache.clear()
+        build_state = state.BuildState(cache)
+        with clock("scan"):
+            files = scan_posts(config.posts)
+            listing = state.listing_digest(files, f"{__version__}|{config!r}")
+            last = build_state.load()
+            if last.state and last.state == state.state_digest(
+                listing, config.output, last.outputs
+            ):
+                return _unchanged(config, cache, len(files), last, clock.timings)
+        with clock("collect"):
+            collection = collect(config, cache, files, now, progress)
+        result = BuildResult(collection, timings=clock.timings)
+        settled = len(result.problems)  # problems known before content is made
+        with clock("select"):
+            counts = cache.category_counts()
+            result.feed_sets = feed_sets(config, counts, now)
+            _check_feed_set_count(config, counts, result)
+            chosen = _select(result, config, cache, now)
+        with clock("write"):
+            digests = _write(config, chosen, last, result)
+        if ping and config.hub:
+            with clock("ping"):
+                _ping(config, result)
+        build_state.save(_last_build(config, result, listing, digests, settled))
     return result
+
+
+def _check_folders(config: Config) -> None:
+    """The output and the cache must live outside the posts folder: whoever writes
+    posts must not be able to plant files (or links) where a build writes, reads
+    its state or deletes, and a build must never read its own output as posts."""
+    if not config.posts.is_dir():
+        raise BuildError(f"{config.posts}: no such folder of posts")
+    posts = config.posts.resolve()
+    for name, folder in (("output", config.output), ("cache_dir", config.cache_location)):
+        if folder.resolve().is_relative_to(posts):
+            raise BuildError(
+                f"{folder}: the {name} folder is inside the posts folder {config.posts}; "
+                f"choose a folder outside it"
+            )
 
 
 def check(config: Config, now: datetime | None = None) -> Collection:
@@ -138,6 +173,16 @@ def check(config: Config, now: datetime | None = None) -> Collection:
             _finish(article, config, None, collection.problems)
     collection.problems.sort(key=lambda problem: problem.path.as_posix())
     return collection
+
+
+def _check_feed_set_count(config: Config, counts: dict[str, int], result: BuildResult) -> None:
+    eligible = sum(count >= config.categories.min_posts for count in counts.values())
+    if config.categories.feeds and eligible > config.limits.feed_sets:
+        message = (
+            f"{eligible:,} categories; only the {config.limits.feed_sets:,} with the most "
+            "articles get feeds of their own (limits.feed_sets)"
+        )
+        result.problems.append(Problem(config.posts, "categories", message, fatal=False))
 
 
 def _ping(config: Config, result: BuildResult) -> None:
@@ -187,48 +232,80 @@ def _finish(
 
 
 def _write(
-    config: Config,
-    rendered: dict[Path, bytes],
-    kept: list[Path],
-    result: BuildResult,
-    last_outputs: tuple[str, ...],
-) -> None:
-    """Write what changed; remove the files of feed sets that are gone."""
-    for folder in {path.parent for path in rendered}:
-        remove_stale_temporaries(folder, (*FEED_FILE_NAMES, *SITE_FILES))
+    config: Config, chosen: dict[FeedSet, list[Article]], last: state.LastBuild, result: BuildResult
+) -> dict[str, str]:
+    """Render and stage every feed set, one at a time, then write what changed and
+    remove the files of feed sets that are gone. Returns what each set was made from.
+
+    A feed set whose files cannot be written (a name the file system refuses, a
+    folder in the way) costs only that set: it is reported and its files stay as
+    they were. The main feeds and the pages must be written, or nothing is.
+    """
+    staging = Staging(config.output)
+    digests: dict[str, str] = {}
     try:
-        result.changed = write_changed(rendered)
+        for set_files in publish(config, chosen, last.sets, result.problems):
+            remove_stale_temporaries(set_files.folder, tuple(FEED_FILE_NAMES))
+            try:
+                staging.stage(set_files.files)
+            except OSError as error:
+                if set_files.feed_set.group is Group.MAIN:
+                    raise
+                _cannot_write(config, set_files, error, last, result)
+                continue
+            digests[set_files.feed_set.folder] = set_files.digest
+            result.written += [*set_files.files, *set_files.kept]
+            _check_sizes(config, set_files, result.problems)
+        remove_stale_temporaries(config.output, tuple(SITE_FILES))
+        pages = site_files(config, chosen)
+        staging.stage(pages)
+        result.written += pages
+        result.changed = staging.commit()
     except OSError as error:
+        staging.discard()
         where = error.filename or config.output
         raise BuildError(f"{where}: cannot write: {error.strerror or error}") from None
-    result.written = [*rendered, *kept]
-    sizes = {path: len(data) for path, data in rendered.items()}
-    sizes.update((path, path.stat().st_size) for path in kept)
-    for path, size in sizes.items():
-        if size > config.max_feed_size and path.name in FEED_FILE_NAMES:
-            message = f"{size:,} bytes, over max_feed_size ({config.max_feed_size:,})"
-            result.problems.append(Problem(path, "feed size", message, fatal=False))
     current = {path.relative_to(config.output).as_posix() for path in result.written}
-    for gone in sorted(set(last_outputs) - current):
-        path = config.output / gone
-        path.unlink(missing_ok=True)
-        if path.parent != config.output and not any(path.parent.iterdir()):
-            path.parent.rmdir()  # the folder of a category that has no posts any more
+    for gone in sorted(set(last.outputs) - current):
+        if ".." not in Path(gone).parts and not Path(gone).is_absolute():
+            staging.remove(config.output / gone)
+    return digests
+
+
+def _cannot_write(
+    config: Config, set_files: SetFiles, error: OSError, last: state.LastBuild, result: BuildResult
+) -> None:
+    """Report a feed set that cannot be written; what it had on disk stays."""
+    reason = error.strerror or str(error)
+    message = f"cannot be written ({reason}); its feeds stay as they were"
+    result.problems.append(Problem(set_files.folder, "feed set", message, fatal=True))
+    prefix = f"{set_files.feed_set.folder}/"
+    result.written += [config.output / name for name in last.outputs if name.startswith(prefix)]
+
+
+def _check_sizes(config: Config, set_files: SetFiles, problems: list[Problem]) -> None:
+    sizes = {path: len(data) for path, data in set_files.files.items()}
+    sizes.update((path, path.stat().st_size) for path in set_files.kept)
+    for path, size in sizes.items():
+        if size > config.max_feed_size:
+            message = f"{size:,} bytes, over max_feed_size ({config.max_feed_size:,})"
+            problems.append(Problem(path, "feed size", message, fatal=False))
 
 
 def _set_records(
     config: Config, sets: list[FeedSet], digests: dict[str, str]
 ) -> dict[str, state.SetRecord]:
-    """For the next build: what each set was made from, and its files as written."""
+    """For the next build: what each set written was made from, and its files."""
     names = [fmt.file_name for fmt in FORMATS]
     return {
         s.folder: state.SetRecord(digests[s.folder], state.file_stats(folder_of(config, s), names))
         for s in sets
+        if s.folder in digests
     }
 
 
 def _last_build(
-    config: Config, result: BuildResult, listing: str, publication: Publication, settled: int
+    config: Config, result: BuildResult, listing: str, digests: dict[str, str], settled: int
 ) -> state.LastBuild:
     """What the next build needs to know of this one."""
     outputs = tuple(sorted(p.relative_to(config.output).as_posix() for p in result.written))
@@ -242,7 +319,7 @@ def _last_build(
     return state.LastBuild(
         state="" if must_rebuild else state.state_digest(listing, config.output, outputs),
         outputs=outputs,
-        sets=_set_records(config, result.feed_sets, publication.digests),
+        sets=_set_records(config, result.feed_sets, digests),
     )
 
 

@@ -20,10 +20,11 @@ from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
+from postfeed import urls
 from postfeed.article import Article, PostResult, Problem
 from postfeed.fields import fold
 
-SCHEMA_VERSION = "8"
+SCHEMA_VERSION = "9"
 
 _SCHEMA = """
 CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -36,7 +37,8 @@ CREATE TABLE posts (
     digest TEXT,             -- of the article's link and body (PostResult.digest)
     -- The article's fields; title is NULL for a rejected or skipped post.
     title TEXT, link TEXT, id TEXT, published REAL, updated REAL,
-    categories TEXT, tags TEXT, author TEXT, image TEXT
+    categories TEXT, tags TEXT, author TEXT, image TEXT,
+    own_id TEXT              -- the id derived from the path, for a post whose id is taken
 );
 CREATE INDEX posts_newest ON posts (published DESC, path) WHERE title IS NOT NULL;
 CREATE INDEX posts_by_id ON posts (id, path) WHERE title IS NOT NULL;
@@ -57,14 +59,24 @@ CREATE TABLE content (
     summary TEXT NOT NULL
 );
 """
-_ARTICLE_COLUMNS = "path, title, link, id, published, updated, categories, tags, author, image"
-# True for the first post (in path order) of those that share an id.
-_FIRST_OF_ID = (
-    "path = (SELECT MIN(path) FROM posts AS first"
-    " WHERE first.id = posts.id AND first.title IS NOT NULL)"
+# Of the posts that share an id, the one that keeps it: a post whose id is its own
+# (derived from its path) first, then the oldest, then the first in path order. A
+# post cannot take away another's id by copying it; the others use their own_id.
+_KEEPER_OF_ID = (
+    "(SELECT keeper.path FROM posts AS keeper"
+    " WHERE keeper.id = posts.id AND keeper.title IS NOT NULL"
+    " ORDER BY keeper.id != keeper.own_id, keeper.published, keeper.path LIMIT 1)"
+)
+_ARTICLE_COLUMNS = (
+    "path, title, link, CASE WHEN path = " + _KEEPER_OF_ID + " THEN id ELSE own_id END,"
+    " published, updated, categories, tags, author, image"
 )
 # Separates categories in one column; no category can contain it (XML forbids it).
 _SEPARATOR = "\x1f"
+
+
+class CacheDamaged(ValueError):
+    """The cache holds what no build wrote: it is discarded and built again."""
 
 
 class Cache:
@@ -99,9 +111,14 @@ class Cache:
             with contextlib.suppress(NameError):
                 db.close()
         # Another version, another configuration, or not a cache at all: start afresh.
-        for stale in (self.path, Path(f"{self.path}-journal")):
-            stale.unlink(missing_ok=True)
+        self.discard(self.path)
         return self._create(str(self.path))
+
+    @staticmethod
+    def discard(path: Path) -> None:
+        """Remove the cache file at `path` (it is built again from the posts)."""
+        for stale in (path, Path(f"{path}-journal")):
+            stale.unlink(missing_ok=True)
 
     def _create(self, location: str) -> sqlite3.Connection:
         db = sqlite3.connect(location)
@@ -121,8 +138,8 @@ class Cache:
         fields = (
             (article.title, article.link, article.id, article.published.timestamp(),
              article.updated.timestamp(), _SEPARATOR.join(article.categories),
-             _SEPARATOR.join(article.tags), article.author, article.image)
-            if article else (None,) * 9
+             _SEPARATOR.join(article.tags), article.author, article.image, result.own_id)
+            if article else (None,) * 10
         )  # fmt: skip
         problems = [[p.field, p.message, p.fatal, p.detail] for p in result.problems]
         self._spellings = None
@@ -134,7 +151,7 @@ class Cache:
                 + [(path, fold(name), name, 1) for name in article.tags],
             )
         self._db.execute(
-            "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (path, size, mtime_ns, int(result.skipped),
              json.dumps(problems, ensure_ascii=False) if problems else None, result.digest,
              *fields),
@@ -159,7 +176,7 @@ class Cache:
 
         With `until`, articles dated after it are left out.
         """
-        query = f"SELECT {_ARTICLE_COLUMNS} FROM posts WHERE title IS NOT NULL AND {_FIRST_OF_ID}"
+        query = f"SELECT {_ARTICLE_COLUMNS} FROM posts WHERE title IS NOT NULL"
         parameters: tuple[float, ...] = ()
         if until is not None:
             query += " AND published <= ?"
@@ -169,14 +186,14 @@ class Cache:
         while rows := cursor.fetchmany(64):
             yield from (_article(root, row, spellings) for row in rows)
 
-    def duplicate_ids(self) -> list[tuple[str, str, str]]:
-        """(path, id, path of the first post with that id) of every article whose id
-        an earlier post (in path order) has already: feeds leave it out."""
+    def duplicate_ids(self) -> list[tuple[str, str, str, str]]:
+        """(path, id, path of the post that keeps the id, the id used instead) of every
+        article whose id another post keeps."""
         rows = self._db.execute(
-            "SELECT p.path, p.id, d.first FROM posts AS p JOIN ("
-            "  SELECT id, MIN(path) AS first FROM posts WHERE title IS NOT NULL"
-            "  GROUP BY id HAVING COUNT(*) > 1"
-            ") AS d USING (id) WHERE p.title IS NOT NULL AND p.path != d.first ORDER BY p.path"
+            f"SELECT path, id, {_KEEPER_OF_ID} AS keeper, own_id FROM posts"
+            " WHERE title IS NOT NULL AND id IN ("
+            "  SELECT id FROM posts WHERE title IS NOT NULL GROUP BY id HAVING COUNT(*) > 1"
+            ") AND path != keeper ORDER BY path"
         )
         return list(rows)
 
@@ -271,6 +288,11 @@ class Cache:
 
 def _article(root: Path, row: tuple, spellings: dict[str, str]) -> Article:
     path, title, link, id_, published, updated, categories, tags, author, image = row
+
+    # The cache is read as untrusted input: a link or image no build would have
+    # written means someone else wrote it.
+    if not urls.is_web_url(link) or (image is not None and not urls.is_web_url(image)):
+        raise CacheDamaged(f"{path}: a link that is not http(s)")
 
     def spelt(names: str) -> tuple[str, ...]:
         return tuple(spellings.get(fold(name), name) for name in names.split(_SEPARATOR))

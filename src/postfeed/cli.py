@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from postfeed import __version__
-from postfeed.article import Problem
+from postfeed.article import Problem, printable
 from postfeed.build import BuildError, BuildResult, LockBusy, build, check
 from postfeed.config import Config, ConfigError, load_config
 
@@ -315,4 +315,4 @@ def _print_problems(problems: Sequence[Problem], args: argparse.Namespace) -> No
         if problem.fatal or not args.quiet:
             print(problem, file=sys.stderr)
             if args.verbose and problem.detail:
-                print(problem.detail, file=sys.stderr)
+                print(printable(problem.detail, keep_newlines=True), file=sys.stderr)

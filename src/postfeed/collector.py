@@ -10,7 +10,10 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import signal
+import threading
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
@@ -86,9 +89,9 @@ def collect(
     collection = Collection(posts_read=len(files), posts_parsed=len(fresh))
     collection.problems = cache.problems(config.posts)
     collection.skipped = cache.skipped()
-    for path, id_, first in cache.duplicate_ids():
-        message = f"{id_!r} is the id of {first} already; left out of the feeds"
-        collection.problems.append(Problem(config.posts / path, "id", message, fatal=True))
+    for path, id_, keeper, own_id in cache.duplicate_ids():
+        message = f"{id_!r} is the id of {keeper}; published with the id {own_id}"
+        collection.problems.append(Problem(config.posts / path, "id", message, fatal=False))
     # Checked on every run, not cached: tomorrow it may be true no more.
     future = cache.articles_after(config.posts, _horizon(now))
     collection.future = len(future)
@@ -128,9 +131,11 @@ def read_one(path: Path, config: Config) -> PostResult:
         if not is_published(post.meta):
             return PostResult(None, skipped=True)
         article = describe(post, config, lambda field, message: warnings.append((field, message)))
-        return PostResult(article, digest=_content_digest(article, post))
+        own_id = fields.article_id(None, config.site_url, post.name)
+        return PostResult(article, digest=_content_digest(article, post), own_id=own_id)
 
-    result = attempt(path, problems, work) or PostResult(None)
+    with time_limit(config.limits.post_seconds):
+        result = attempt(path, problems, work) or PostResult(None)
     problems.extend(Problem(path, field, message, fatal=False) for field, message in warnings)
     return replace(result, problems=tuple(problems))
 
@@ -140,16 +145,19 @@ def _read_all(files: list[PostFile], config: Config) -> Iterator[PostResult]:
 
     Results are yielded as they come, so memory does not grow with the archive.
     """
-    usable = [Path(f.path) for f in files if not f.unusable]
+    usable = [Path(f.path) for f in files if not f.unusable and not f.ignored]
     results = (
         (read_one(path, config) for path in usable)
         if len(usable) < PARALLEL_FROM
         else _on_every_core(partial(read_one, config=config), usable, chunksize=256)
     )
     for post_file in files:
+        where = Path(post_file.key)
         if post_file.unusable:
-            problem = Problem(Path(post_file.key), "file", post_file.unusable, fatal=True)
-            yield PostResult(None, (problem,))
+            yield PostResult(None, (Problem(where, "file", post_file.unusable, fatal=True),))
+        elif post_file.ignored:
+            problem = Problem(where, "file", post_file.ignored, fatal=False)
+            yield PostResult(None, (problem,), skipped=True)
         else:
             yield next(results)
 
@@ -168,6 +176,35 @@ def _on_every_core(function: Callable[[T], R], items: list[T], chunksize: int) -
     context = multiprocessing.get_context("forkserver")
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         yield from pool.map(function, items, chunksize=chunksize)
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise PostError("content", "took too long") when the block runs over `seconds`.
+
+    The last line of defence against a post that is slow to read or render (every
+    step is meant to be linear and bounded already). A timer signal can only be
+    had in the main thread on Unix: elsewhere (a build in a thread of `serve`, or
+    on Windows) the block runs without a limit. It interrupts Python code, not a
+    single long call into C.
+    """
+    if (
+        not hasattr(signal, "setitimer")
+        or threading.current_thread() is not threading.main_thread()
+    ):
+        yield
+        return
+
+    def expire(signum: int, frame: object) -> None:
+        raise PostError("content", f"took too long (over {seconds:g} s, limits.post_seconds)")
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def is_published(meta: dict[str, Any]) -> bool:
@@ -199,6 +236,7 @@ def describe(post: Post, config: Config, warn: Warn) -> Article:
     categories = fields.categories(
         meta.get("categories", meta.get("category")), config.categories.aliases
     )
+    categories = _bounded("categories", categories, config.limits.categories_per_post, warn)
     return Article(
         source=post.path,
         title=title,
@@ -207,10 +245,21 @@ def describe(post: Post, config: Config, warn: Warn) -> Article:
         published=published,
         updated=updated,
         categories=categories,
-        tags=_tags(meta, categories, config),
+        tags=_bounded("tags", _tags(meta, categories, config), config.limits.tags_per_post, warn),
         author=fields.author(meta.get("author", meta.get("authors"))),
         image=fields.image(fields.first_value(meta, fields.IMAGE_KEYS), link),
     )
+
+
+def _bounded(field: str, names: tuple[str, ...], limit: int, warn: Warn) -> tuple[str, ...]:
+    """At most `limit` names: each category is a feed set of its own, so one post with
+    thousands of them would make a build write thousands of folders."""
+    if len(names) > limit:
+        warn(
+            field,
+            f"{len(names):,} of them; only the first {limit} are used (limits.{field}_per_post)",
+        )
+    return names[:limit]
 
 
 def _tags(meta: dict[str, Any], categories: tuple[str, ...], config: Config) -> tuple[str, ...]:
@@ -231,8 +280,9 @@ def load_content(article: Article, config: Config, cache: Cache | None) -> tuple
     key = _key(article, config)
     cached = cache.content(key) if cache else None
     if cached is None:
-        post = read_post(article.source, config.posts, config.max_post_size)
-        cached = _render(post, article, config)
+        with time_limit(config.limits.post_seconds):
+            post = read_post(article.source, config.posts, config.max_post_size)
+            cached = _render(post, article, config)
         if cache:
             cache.store_content(key, _content_digest(article, post), *cached)
     return replace(article, content=cached[0], summary=cached[1]), key
@@ -258,8 +308,9 @@ def _render_for_cache(article: Article, config: Config) -> tuple[str, str, str] 
     """In a worker: (digest, html, summary), or None if anything fails (the build
     will meet the failure again in load_content, and report it there)."""
     try:
-        post = read_post(article.source, config.posts, config.max_post_size)
-        return (_content_digest(article, post), *_render(post, article, config))
+        with time_limit(config.limits.post_seconds):
+            post = read_post(article.source, config.posts, config.max_post_size)
+            return (_content_digest(article, post), *_render(post, article, config))
     except Exception:
         return None
 

@@ -48,6 +48,20 @@ class CategoriesConfig:
 
 
 @dataclass(frozen=True)
+class LimitsConfig:
+    """The `[limits]` table: what one post may claim, so that no post can stop,
+    stall or flood a build (see "Threat model" in the README)."""
+
+    # More are dropped, with a warning naming the post.
+    categories_per_post: int = 20
+    tags_per_post: int = 50
+    # Category feed sets per build; the categories with the most articles get them.
+    feed_sets: int = 1000
+    # A post whose reading or rendering takes longer is rejected ("took too long").
+    post_seconds: float = 5.0
+
+
+@dataclass(frozen=True)
 class FeedConfig:
     """One `[[feeds]]` table: a custom feed set in OUTPUT/<name>/, RSSHub-style filters."""
 
@@ -84,6 +98,7 @@ class Config:
     max_feed_size: int = 1_000_000  # bytes; a larger feed file draws a warning
     content: ContentConfig = ContentConfig()
     categories: CategoriesConfig = CategoriesConfig()
+    limits: LimitsConfig = LimitsConfig()
     feeds: tuple[FeedConfig, ...] = ()
     site: str = "folder"  # the kind of site the posts come from (see postfeed.sites)
 
@@ -109,7 +124,11 @@ class Config:
         return self.author or self.title
 
 
-_TABLES: dict[str, type] = {"content": ContentConfig, "categories": CategoriesConfig}
+_TABLES: dict[str, type] = {
+    "content": ContentConfig,
+    "categories": CategoriesConfig,
+    "limits": LimitsConfig,
+}
 _PATH_KEYS = ("posts", "output", "cache_dir")
 _URL_KEYS = ("site_url", "feed_url")
 
@@ -199,10 +218,14 @@ def _check_type(name: str, value: Any, expected: Any) -> Any:
         if isinstance(value, dict) and all(isinstance(v, str) for v in value.values()):
             return dict(value)
         raise ConfigError(f"configuration key {name!r} must be a table of strings")
+    if expected is float and isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
     if expected is int and isinstance(value, bool):
         raise ConfigError(f"configuration key {name!r} must be an integer, not {value!r}")
     if isinstance(expected, type) and not isinstance(value, expected):
-        kind = {str: "a string", int: "an integer", bool: "true or false"}.get(expected, expected)
+        kind = {str: "a string", int: "an integer", float: "a number", bool: "true or false"}.get(
+            expected, expected
+        )
         raise ConfigError(f"configuration key {name!r} must be {kind}, not {value!r}")
     return value
 
@@ -236,6 +259,9 @@ def _validate(config: Config) -> Config:
         raise ConfigError(
             f"configuration key 'timezone': unknown time zone {config.timezone!r}"
         ) from None
+    for name, value in vars(config.limits).items():
+        if value <= 0:
+            raise ConfigError(f"configuration key 'limits.{name}' must be positive, not {value}")
     if config.site not in sites.KINDS:
         raise ConfigError(
             f"configuration key 'site' must be one of {', '.join(sites.KINDS)}, not {config.site!r}"

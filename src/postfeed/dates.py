@@ -34,6 +34,10 @@ _NUMERIC = re.compile(
 )
 _EPOCH = re.compile(r"^-?\d{9,13}(?:\.\d+)?$")
 FIRST_YEAR, LAST_YEAR = 2, 9998
+# The longest date written in any format here is about 45 characters
+# ("Friday, 10 September 2021 19:48:10 GMT+08:00"); a longer value is refused
+# before any parser sees it (python-dateutil takes seconds on 200 KB).
+MAX_DATE_LENGTH = 64
 _MILLISECONDS_ABOVE = 10**11  # seconds this large are thousands of years away: milliseconds
 
 
@@ -53,9 +57,11 @@ def parse_date(value: object, zone: tzinfo) -> datetime:
         return _from_epoch(value)
     if not isinstance(value, str):
         raise DateError(f"not a date: {value!r}")
-    text = " ".join(value.split())
+    text = " ".join(value[: MAX_DATE_LENGTH * 4].split())
     if not text:
         raise DateError("empty date")
+    if len(text) > MAX_DATE_LENGTH:
+        raise DateError(f"too long to be a date ({len(value):,} characters): {text[:40]!r}…")
     try:
         return _parse_text(text, zone)
     except (ValueError, OverflowError) as error:

@@ -72,21 +72,28 @@ def feed_sets(config: Config, category_counts: Mapping[str, int], now: datetime)
     """Every feed set of a build: main, then categories (by name), then custom ones."""
     full = config.content.mode == "full"
     sets = [FeedSet("", config.title, Group.MAIN, config.limit, full)]
-    if config.categories.feeds:
-        excluded = {fold(name) for name in config.categories.exclude}
-        names = sorted(
-            name
-            for name, count in category_counts.items()
-            if count >= config.categories.min_posts and fold(name) not in excluded
-        )
-        for name, slug in category_slugs(names).items():
-            title = f"{config.title} · {name}"
-            sets.append(
-                FeedSet(f"categories/{slug}", title, Group.CATEGORIES, config.limit, full,
-                        categories=frozenset({fold(name)}))
-            )  # fmt: skip
+    for name, slug in category_slugs(category_names(config, category_counts)).items():
+        title = f"{config.title} · {name}"
+        sets.append(
+            FeedSet(f"categories/{slug}", title, Group.CATEGORIES, config.limit, full,
+                    categories=frozenset({fold(name)}))
+        )  # fmt: skip
     sets.extend(_custom(feed, config, now) for feed in config.feeds)
     return sets
+
+
+def category_names(config: Config, category_counts: Mapping[str, int]) -> list[str]:
+    """The categories that get feed sets of their own, by name: at most
+    `limits.feed_sets` of them, those with the most articles."""
+    if not config.categories.feeds:
+        return []
+    excluded = {fold(name) for name in config.categories.exclude}
+    eligible = [
+        (-count, name)
+        for name, count in category_counts.items()
+        if count >= config.categories.min_posts and fold(name) not in excluded
+    ]
+    return sorted(name for _, name in sorted(eligible)[: config.limits.feed_sets])
 
 
 def _custom(feed: FeedConfig, config: Config, now: datetime) -> FeedSet:

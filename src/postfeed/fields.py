@@ -24,7 +24,13 @@ ID_KEYS = ("id", "guid")
 # text, only bytes of another encoding read wrongly, and validators flag them.
 _XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff]")
-_TAG = re.compile(r"</?[a-zA-Z][^<>]*>|<!--.*?-->", re.DOTALL)
+# One tag; linear: it cannot run past the next "<" or ">".
+_TAG = re.compile(r"</?[a-zA-Z][^<>]*>")
+# What would start markup if a reader took the text for HTML.
+_TAG_START = re.compile(r"<(?=[a-zA-Z/!?])")
+# A text field longer than this is cut before it is parsed: a title is cut to 200
+# characters anyway, and no category or author name is this long.
+MAX_FIELD_INPUT = 10_000
 # Tags that break a line: they become a space; other tags just go (CJK has no spaces).
 _BREAKING_TAG = re.compile(r"</?(?:br|p|div|li|h[1-6]|tr|td|th|hr)\b[^<>]*>", re.IGNORECASE)
 
@@ -51,18 +57,39 @@ def as_text(value: Any) -> str:
 
 
 def plain_line(value: Any) -> str:
-    """One line of plain text: tags stripped, entities decoded, controls removed."""
+    """One line of plain text: tags stripped, entities decoded, controls removed.
+
+    No markup survives: tags are stripped until none is left (`<scr<b>ipt>` would
+    be `<script>` after one pass), and a `<` that could still open one goes too.
+    """
     # Entities first: an encoded tag (&lt;script&gt;) must go too, not come back as
     # one. Scrapers often encode twice (AT&amp;amp;T), so decode until nothing changes.
-    text = as_text(value)
+    text = as_text(value)[:MAX_FIELD_INPUT]
     for _ in range(3):
         decoded = html.unescape(text)
         if decoded == text:
             break
         text = decoded
-    text = _TAG.sub("", _BREAKING_TAG.sub(" ", text))
+    text = _strip_comments(_BREAKING_TAG.sub(" ", text))
+    for _ in range(4):  # each pass is linear; nesting deeper than this is an attack
+        text, count = _TAG.subn("", text)
+        if not count:
+            break
+    text = _TAG_START.sub("", text)
     text = clean_text(_CONTROL.sub(" ", text))
     return " ".join(text.split())
+
+
+def _strip_comments(text: str) -> str:
+    """Text without `<!-- ... -->` (an unclosed one runs to the end), in one scan."""
+    parts = []
+    position = 0
+    while (start := text.find("<!--", position)) >= 0:
+        parts.append(text[position:start])
+        end = text.find("-->", start + 4)
+        position = len(text) if end < 0 else end + 3
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 def title(value: Any) -> str:

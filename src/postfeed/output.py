@@ -1,7 +1,9 @@
-"""Writing files safely: only when the bytes changed, and atomically.
+"""Writing files safely: only when the bytes changed, atomically, inside the output folder.
 
 A reader (or rsync, or a web server) sees either the old file or the new one,
 never a half-written one; a file whose bytes did not change keeps its mtime.
+Nothing is written, read back or removed through a symbolic link that leads out
+of the output folder: whoever can plant files there must not redirect a build.
 """
 
 from __future__ import annotations
@@ -10,41 +12,82 @@ import contextlib
 import errno
 import os
 import secrets
+import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)
 
 
-def write_changed(files: dict[Path, bytes]) -> list[Path]:
-    """Write every file whose bytes differ from what is on disk; return those paths.
-
-    In two steps: every new version goes to a temporary file beside its target
-    first, and only when all of them are safely on disk are they renamed into
-    place. A failure in the first step (a full disk, a read-only folder) leaves
-    every old file as it was.
+class Staging:
+    """Files written in two steps: every new version goes to a temporary file beside
+    its target first (`stage`), and only when all of them are safely on disk are
+    they renamed into place (`commit`). A failure before the commit (a full disk, a
+    read-only folder) leaves every old file as it was.
     """
-    changed = [path for path, data in files.items() if not _holds(path, data)]
-    temporaries: list[str] = []
-    try:
-        for path in changed:
-            temporaries.append(_write_temporary(path, files[path]))
-    except BaseException:
-        for temporary in temporaries:
-            with contextlib.suppress(OSError):
-                os.unlink(temporary)
-        raise
-    for temporary, path in zip(temporaries, changed, strict=True):
-        os.replace(temporary, path)
-    for folder in {path.parent for path in changed}:
-        _fsync_folder(folder)
-    return changed
+
+    def __init__(self, root: Path) -> None:
+        self.root = root.resolve()
+        self._staged: list[tuple[str, Path]] = []  # (temporary, target)
+
+    def stage(self, files: dict[Path, bytes]) -> None:
+        """Stage those of `files` whose bytes differ from what is on disk: all of
+        them, or (raising OSError) none."""
+        staged: list[tuple[str, Path]] = []
+        try:
+            for path, data in files.items():
+                self.check_inside(path.parent)
+                if not _holds(path, data):
+                    staged.append((_write_temporary(path, data), path))
+        except BaseException:
+            _remove(temporary for temporary, _ in staged)
+            raise
+        self._staged.extend(staged)
+
+    def commit(self) -> list[Path]:
+        """Rename every staged file into place; return the paths that changed."""
+        for temporary, path in self._staged:
+            os.replace(temporary, path)
+        for folder in {path.parent for _, path in self._staged}:
+            _fsync_folder(folder)
+        changed = [path for _, path in self._staged]
+        self._staged = []
+        return changed
+
+    def discard(self) -> None:
+        _remove(temporary for temporary, _ in self._staged)
+        self._staged = []
+
+    def remove(self, path: Path) -> None:
+        """Remove a file the last build wrote (and its folder, once empty); a path
+        that leads outside the output folder is left alone."""
+        try:
+            self.check_inside(path.parent)
+        except OSError:
+            return
+        path.unlink(missing_ok=True)  # a symbolic link itself, never its target
+        folder = path.parent
+        if folder.resolve() != self.root and not any(folder.iterdir()):
+            folder.rmdir()  # the folder of a category that has no posts any more
+
+    def check_inside(self, folder: Path) -> None:
+        if not folder.resolve().is_relative_to(self.root):
+            raise OSError(errno.ELOOP, "leads outside the output folder", str(folder))
 
 
 def _holds(path: Path, data: bytes) -> bool:
+    """Whether the regular file at `path` holds exactly `data` (never blocks on a FIFO)."""
     try:
-        return path.stat().st_size == len(data) and path.read_bytes() == data
-    except (FileNotFoundError, NotADirectoryError):
+        descriptor = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+    except OSError:
         return False
+    status = os.fstat(descriptor)
+    if not stat.S_ISREG(status.st_mode) or status.st_size != len(data):
+        os.close(descriptor)
+        return False
+    with os.fdopen(descriptor, "rb") as file:
+        return file.read(len(data) + 1) == data
 
 
 def _write_temporary(path: Path, data: bytes) -> str:
@@ -62,10 +105,15 @@ def _write_temporary(path: Path, data: bytes) -> str:
             file.flush()
             os.fsync(file.fileno())
     except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
+        _remove([temporary])
         raise
     return temporary
+
+
+def _remove(temporaries: Iterable[str]) -> None:
+    for temporary in temporaries:
+        with contextlib.suppress(OSError):
+            os.unlink(temporary)
 
 
 def remove_stale_temporaries(folder: Path, names: tuple[str, ...]) -> None:

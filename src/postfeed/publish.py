@@ -1,20 +1,22 @@
 """What a build publishes: every feed set's files, feeds.opml and index.html, as bytes.
 
-It gets the feed sets with their articles and returns the files; writing them is
-output.py's job. A feed set made from exactly what made its files on disk, files
-still as the last build left them, is not rendered again: an archive may have
-hundreds of category feeds, and one new post touches few of them.
+It gets the feed sets with their articles and gives the files, one feed set at a
+time (memory does not grow with the number of sets); writing them is output.py's
+job. A feed set made from exactly what made its files on disk, files still as
+the last build left them, is not rendered again: an archive may have hundreds of
+category feeds, and one new post touches few of them.
 """
 
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from postfeed import __version__, state
+from postfeed import __version__, state, urls
 from postfeed.article import Article, Channel, Problem
 from postfeed.config import Config
 from postfeed.feedsets import FeedSet, Group
@@ -28,10 +30,14 @@ INDEX_ARTICLES = 20
 
 
 @dataclass
-class Publication:
+class SetFiles:
+    """The files of one feed set."""
+
+    feed_set: FeedSet
+    folder: Path
+    digest: str  # of everything they are made from
     files: dict[Path, bytes] = field(default_factory=dict)  # rendered now
     kept: list[Path] = field(default_factory=list)  # left as the last build wrote them
-    digests: dict[str, str] = field(default_factory=dict)  # what each set is made from, by folder
 
 
 def channel(config: Config, feed_set: FeedSet, file_name: str) -> Channel:
@@ -63,25 +69,23 @@ def publish(
     chosen: dict[FeedSet, list[Article]],
     last_sets: dict[str, state.SetRecord],
     problems: list[Problem],
-) -> Publication:
-    """The files of every feed set in `chosen` (in its order, the main set first), and
-    the two pages that list them. An article that cannot be written is reported in
-    `problems` and taken out of its list."""
-    publication = Publication()
+) -> Iterator[SetFiles]:
+    """The files of every feed set in `chosen`, in its order (the main set first).
+    An article that cannot be written is reported in `problems` and taken out of
+    its list."""
     names = [fmt.file_name for fmt in FORMATS]
     article_digests: dict[str, str] = {}
     for feed_set, articles in chosen.items():
         folder = folder_of(config, feed_set)
         digest = set_digest(config, feed_set, articles, article_digests)
+        set_files = SetFiles(feed_set, folder, digest)
         last = last_sets.get(feed_set.folder)
         if last and last.digest == digest and state.as_left(folder, last, names):
-            publication.kept.extend(folder / name for name in names)
+            set_files.kept = [folder / name for name in names]
         else:
-            for name, data in _render_set(config, feed_set, articles, problems).items():
-                publication.files[folder / name] = data
-        publication.digests[feed_set.folder] = digest
-    publication.files.update(_site_files(config, chosen))
-    return publication
+            rendered = _render_set(config, feed_set, articles, problems)
+            set_files.files = {folder / name: data for name, data in rendered.items()}
+        yield set_files
 
 
 def set_digest(
@@ -117,15 +121,25 @@ def _render_set(
 
 
 def _render_feeds(config: Config, feed_set: FeedSet, articles: list[Article]) -> dict[str, bytes]:
-    if not feed_set.full_content:
-        articles = [replace(article, content="") for article in articles]
+    articles = [_checked(article, feed_set.full_content) for article in articles]
     return {
         fmt.file_name: fmt.render(channel(config, feed_set, fmt.file_name), articles)
         for fmt in FORMATS
     }
 
 
-def _site_files(config: Config, chosen: dict[FeedSet, list[Article]]) -> dict[Path, bytes]:
+def _checked(article: Article, full_content: bool) -> Article:
+    """The article as a feed may carry it: every URL checked where it is written (the
+    articles come from the cache, which is read as untrusted input)."""
+    if not urls.is_web_url(article.link):
+        raise ValueError(f"the link is not an http(s) URL: {article.link[:80]!r}")
+    if article.image and not urls.is_web_url(article.image):
+        article = replace(article, image=None)
+    return article if full_content else replace(article, content="")
+
+
+def site_files(config: Config, chosen: dict[FeedSet, list[Article]]) -> dict[Path, bytes]:
+    """feeds.opml and index.html, which list the feed sets of `chosen`."""
     from postfeed import pages  # lxml and jinja2: imported only when a page is made
 
     links = [

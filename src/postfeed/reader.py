@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import codecs
+import errno
 import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 from typing import Any, ClassVar, NamedTuple
 
 import frontmatter
@@ -15,6 +17,8 @@ import yaml
 
 from postfeed.article import FieldWarning, PostError
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows, where links are rare
+_NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO put in a post's place must not block
 POST_SUFFIXES = frozenset({".md", ".markdown", ".txt", ".html"})
 
 # Front matter larger than this is refused before YAML sees it.
@@ -77,7 +81,8 @@ class PostFile(NamedTuple):  # a tuple: a scan makes 100,000 of them, quickly
     """A post file found on disk, with what the cache compares.
 
     `unusable` says why it cannot be read at all (a folder that cannot be listed,
-    a name that is not UTF-8): it is reported like a post that failed.
+    a name that is not UTF-8): it is reported like a post that failed. `ignored`
+    says why it is not read although it could be (a symbolic link): a warning.
     """
 
     path: str
@@ -85,13 +90,19 @@ class PostFile(NamedTuple):  # a tuple: a scan makes 100,000 of them, quickly
     size: int
     mtime_ns: int
     unusable: str = ""
+    ignored: str = ""
+
+
+# A post is a regular file inside the posts folder: a link could publish any file
+# the build can read (/etc/passwd, a key), or another post a second time.
+SYMLINK_IGNORED = "is a symbolic link: not read (a post must be a file in the posts folder)"
 
 
 def scan_posts(root: Path) -> list[PostFile]:
     """Every post file below `root`, sorted by key; hidden files and folders are skipped.
 
-    Symlinked folders are not followed, so a link loop cannot make this run forever.
-    A dangling symlink is skipped.
+    Symlinked folders are not followed, so a link loop cannot make this run
+    forever; a symlinked file is listed as ignored.
     """
     found: list[PostFile] = []
     folders = [(str(root), "")]  # (folder on disk, its key prefix)
@@ -115,18 +126,21 @@ def scan_posts(root: Path) -> list[PostFile]:
             dot = name.rfind(".")
             if dot < 0 or name[dot:].lower() not in POST_SUFFIXES:
                 continue
-            try:
-                if not entry.is_file():  # a FIFO or a device would block the build
-                    continue
-                stat = entry.stat()
-            except OSError:
-                continue  # a dangling symlink
             key = prefix + name
             unusable = ""
             if not key.isascii():
                 utf8 = _utf8(key)
                 unusable = "" if utf8 == key else "name is not valid UTF-8: rename it"
                 key = utf8
+            if entry.is_symlink():
+                found.append(PostFile(entry.path, key, 0, 0, unusable, SYMLINK_IGNORED))
+                continue
+            try:
+                if not entry.is_file(follow_symlinks=False):  # a FIFO or a device would block
+                    continue
+                stat = entry.stat(follow_symlinks=False)
+            except OSError:
+                continue
             found.append(PostFile(entry.path, key, stat.st_size, stat.st_mtime_ns, unusable))
     found.sort(key=lambda post_file: post_file.key)
     return found
@@ -142,14 +156,27 @@ def _utf8(name: str) -> str:
 
 
 def read_post(path: Path, root: Path, max_size: int) -> Post:
-    """Read one post file. Raises PostError when it cannot be used."""
+    """Read one post file. Raises PostError when it cannot be used.
+
+    Opened without following a symbolic link, and only if it is a regular file:
+    the file may have been replaced since the posts folder was listed.
+    """
     try:
-        stat = path.stat()
+        descriptor = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise PostError("file", SYMLINK_IGNORED) from None
+        raise PostError("file", error.strerror or str(error)) from None
+    with os.fdopen(descriptor, "rb") as file:
+        stat = os.fstat(descriptor)
+        if not S_ISREG(stat.st_mode):
+            raise PostError("file", "is not a regular file")
         if stat.st_size > max_size:
             raise PostError("file", f"is {stat.st_size:,} bytes, over max_post_size ({max_size:,})")
-        data = path.read_bytes()
-    except OSError as error:
-        raise PostError("file", error.strerror or str(error)) from None
+        try:
+            data = file.read(max_size + 1)
+        except OSError as error:
+            raise PostError("file", error.strerror or str(error)) from None
     text, warnings = decode(data)
     meta, body = split_front_matter(text)
     name = path.relative_to(root).with_suffix("").as_posix()

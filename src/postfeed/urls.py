@@ -15,6 +15,9 @@ from urllib.parse import quote, urljoin, urlsplit
 # Schemes a link in content may have; feed, article and image URLs must be http(s).
 CONTENT_SCHEMES = frozenset({"http", "https", "mailto"})
 WEB_SCHEMES = frozenset({"http", "https"})
+# Longer URLs are refused: no real link is this long, and a post's value is
+# bounded before it is parsed.
+MAX_URL_LENGTH = 4096
 
 _SAFE = "%:/?#[]@!$&'()*+,;=~"
 # Unicode control and invisible characters that browsers ignore inside a URL scheme.
@@ -26,6 +29,8 @@ _FILE_LIKE = re.compile(r"^[^/]+\.(?:html?|md|php|aspx?)(?:$|[?#])")
 
 def is_web_url(url: str) -> bool:
     """Whether `url` is an absolute http(s) URL with a host (and a numeric port, if any)."""
+    if len(url) > MAX_URL_LENGTH:
+        return False
     try:
         parts = urlsplit(url)
         parts.port  # noqa: B018 - raises ValueError on a port that is not a number
@@ -46,7 +51,7 @@ def absolute(value: str, base_url: str) -> str | None:
     any other scheme (javascript:, data:, also spelt `jav&#x09;ascript:`) is refused.
     """
     url = value.strip()
-    if not url:
+    if not url or len(url) > MAX_URL_LENGTH:
         return None
     probe = _NOISE.sub("", url)
     scheme = _SCHEME.match(probe)
@@ -73,7 +78,7 @@ def link(value: str, site_url: str) -> str | None:
 
     `/2021/x.html` resolves against the site; `example.com/x` gets https://.
     """
-    url = value.strip()
+    url = value.strip()[: MAX_URL_LENGTH + 1]
     if _HOST_LIKE.match(url) and not _FILE_LIKE.match(url):
         url = "https://" + url
     return web_url(url, site_url)
