@@ -238,11 +238,11 @@ def test_exit_0_when_every_post_is_used(site: Site) -> None:
 
 BROKEN_POSTS = {
     "invalid YAML": (
-        "---\ntitle: Broken\ndate: 2021-09-10\nsummary: one: two\n---\n\nText.\n",
+        "---\ntitle: Broken\ndate: 2021-09-10\nsummary: [one: two\n---\n\nText.\n",
         r"invalid YAML.*\bline 4\b",
     ),
     "unclosed quote in YAML": (
-        '---\ntitle: "never closed\ndate: 2021-09-10\n---\n\nText.\n',
+        '---\ntitle: "never closed\ndate: 2021-09-10\nnote: "x"\n---\n\nText.\n',
         r"invalid YAML.*\bline \d+\b",
     ),
     "impossible date": (post("Impossible", "2021-02-30"), r"^date: "),

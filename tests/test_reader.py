@@ -299,8 +299,8 @@ def test_unterminated_front_matter_is_an_error(tmp_path, text: str) -> None:
 )
 def test_invalid_yaml_is_an_error_with_its_line_number_in_the_file(tmp_path, text, line) -> None:
     path = write_bytes(tmp_path, "post.md", text.encode("utf-8"))
-    with pytest.raises(PostError) as caught:
-        read(path, tmp_path)
+    with pytest.raises(PostError) as caught:  # strict: no salvage (see test_salvage.py)
+        read_post(path, posts_root(tmp_path), MAX_SIZE, salvage=False)
     assert caught.value.field == "front matter"
     numbers = [int(n) for n in re.findall(r"\bline (\d+)", caught.value.message)]
     assert numbers == [line], caught.value.message

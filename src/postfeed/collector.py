@@ -123,7 +123,7 @@ def read_one(path: Path, config: Config) -> PostResult:
     warnings: list[tuple[str, str]] = []
 
     def work() -> PostResult:
-        post = read_post(path, config.posts, config.max_post_size)
+        post = read_post(path, config.posts, config.max_post_size, not config.strict)
         warnings.extend(post.warnings)
         if not post.meta and not post.body.strip():
             warnings.append(("file", "is empty: not a post"))
@@ -281,7 +281,7 @@ def load_content(article: Article, config: Config, cache: Cache | None) -> tuple
     cached = cache.content(key) if cache else None
     if cached is None:
         with time_limit(config.limits.post_seconds):
-            post = read_post(article.source, config.posts, config.max_post_size)
+            post = read_post(article.source, config.posts, config.max_post_size, not config.strict)
             cached = _render(post, article, config)
         if cache:
             cache.store_content(key, _content_digest(article, post), *cached)
@@ -309,7 +309,7 @@ def _render_for_cache(article: Article, config: Config) -> tuple[str, str, str] 
     will meet the failure again in load_content, and report it there)."""
     try:
         with time_limit(config.limits.post_seconds):
-            post = read_post(article.source, config.posts, config.max_post_size)
+            post = read_post(article.source, config.posts, config.max_post_size, not config.strict)
             return (_content_digest(article, post), *_render(post, article, config))
     except Exception:
         return None

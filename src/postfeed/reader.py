@@ -16,6 +16,7 @@ import frontmatter
 import yaml
 
 from postfeed.article import FieldWarning, PostError
+from postfeed.salvage import SalvageError, salvage_front_matter
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows, where links are rare
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO put in a post's place must not block
@@ -35,6 +36,10 @@ _BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 _FRONT_MATTER_START = re.compile(r"\A\s*^-{3,}[ \t]*$", re.MULTILINE)
+# The lines around front matter, as python-frontmatter finds them, and `...`
+# (YAML's end of document) closing it, as Jekyll allows.
+_OPENING = frontmatter.YAMLHandler.FM_BOUNDARY
+_CLOSING = re.compile(r"^(?:-{3,}|\.{3})\s*$", re.MULTILINE)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,7 +160,7 @@ def _utf8(name: str) -> str:
         return name.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
-def read_post(path: Path, root: Path, max_size: int) -> Post:
+def read_post(path: Path, root: Path, max_size: int, salvage: bool = True) -> Post:
     """Read one post file. Raises PostError when it cannot be used.
 
     Opened without following a symbolic link, and only if it is a regular file:
@@ -178,9 +183,9 @@ def read_post(path: Path, root: Path, max_size: int) -> Post:
         except OSError as error:
             raise PostError("file", error.strerror or str(error)) from None
     text, warnings = decode(data)
-    meta, body = split_front_matter(text)
+    meta, body, more_warnings = read_front_matter(text, salvage)
     name = path.relative_to(root).with_suffix("").as_posix()
-    return Post(path, name, meta, body, stat.st_mtime, warnings)
+    return Post(path, name, meta, body, stat.st_mtime, (*warnings, *more_warnings))
 
 
 def decode(data: bytes) -> tuple[str, tuple[FieldWarning, ...]]:
@@ -210,38 +215,66 @@ def decode(data: bytes) -> tuple[str, tuple[FieldWarning, ...]]:
 
 
 def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    """Front matter between `---` lines (blank lines before the first are fine).
+    """Front matter between `---` lines (blank lines before the first are fine), read
+    as strict YAML. A post without front matter is all body."""
+    meta, body, _ = read_front_matter(text, salvage=False)
+    return meta, body
 
-    A post without front matter is all body.
-    """
-    start = _FRONT_MATTER_START.match(text)
-    if start is None:
-        return {}, text
-    try:
-        raw, body = _HANDLER.split(text.lstrip())
-    except ValueError:
-        raise PostError("front matter", "starts with --- but has no closing --- line") from None
+
+def read_front_matter(text: str, salvage: bool) -> tuple[dict[str, Any], str, list[FieldWarning]]:
+    """(front matter, body, warnings). The front matter ends at a `---` line or, as
+    Jekyll allows, a `...` line. With `salvage`, front matter that strict YAML
+    refuses is read as the simple `key: value` lines scrapers write (see
+    postfeed.salvage), with a warning saying what was guessed."""
+    if _FRONT_MATTER_START.match(text) is None:
+        return {}, text, []
+    start = len(text) - len(text.lstrip())
+    opening = _OPENING.match(text, start)
+    closing = _CLOSING.search(text, opening.end()) if opening else None
+    if opening is None or closing is None:
+        raise PostError("front matter", "starts with --- but has no closing --- line")
+    raw, body = text[opening.end() : closing.start()], text[closing.end() :]
     if len(raw) > MAX_FRONT_MATTER_CHARS:
         raise PostError("front matter", f"is over {MAX_FRONT_MATTER_CHARS:,} characters")
-    opening_line = text.count("\n", 0, start.end()) + 1
+    first_line = text.count("\n", 0, opening.end()) + 1  # the line `raw` starts on
+    warnings: list[FieldWarning] = []
     try:
         meta = _HANDLER.load(raw)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        where = f" at line {opening_line + mark.line}" if mark else ""
-        reason = error.problem or error.context or "syntax error"
-        raise PostError("front matter", f"invalid YAML{where}: {reason}") from None
-    except yaml.YAMLError as error:
-        raise PostError("front matter", f"invalid YAML: {error}") from None
-    except (ValueError, TypeError, OverflowError) as error:  # e.g. !!timestamp 2021-02-30
-        raise PostError("front matter", f"invalid value: {error}") from None
+    except _YAML_ERRORS as error:
+        problem = _yaml_problem(error, first_line)
+        if not salvage or not isinstance(error, _SALVAGEABLE):
+            raise PostError("front matter", problem) from None
+        try:
+            meta, notes = salvage_front_matter(raw, _HANDLER.load, first_line)
+        except SalvageError as failure:
+            raise PostError("front matter", f"{problem} (not salvaged: {failure})") from None
+        guessed = "; ".join(notes)
+        warnings.append(("front matter", f"{problem}; read as simple lines: {guessed}"))
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
         raise PostError("front matter", f"must be a mapping of keys, not {type(meta).__name__}")
     if "*" in raw:  # only aliases can make a small text expand into a huge value
         _check_size(meta)
-    return {str(key).strip(): value for key, value in meta.items()}, body
+    return {str(key).strip(): value for key, value in meta.items()}, body, warnings
+
+
+# PyYAML's constructors raise more than YAMLError: ValueError for !!timestamp
+# 2021-02-30, IndexError for `!!int` with no value, KeyError for `!!bool maybe`.
+_YAML_ERRORS = (yaml.YAMLError, ValueError, TypeError, OverflowError, LookupError, RecursionError)
+# Only a syntax error is worth a tolerant reading: a value YAML read but could not
+# construct was written as YAML on purpose.
+_SALVAGEABLE = (yaml.MarkedYAMLError,)
+
+
+def _yaml_problem(error: Exception, first_line: int) -> str:
+    if isinstance(error, yaml.MarkedYAMLError):
+        mark = error.problem_mark or error.context_mark
+        where = f" at line {first_line + mark.line}" if mark else ""
+        return f"invalid YAML{where}: {error.problem or error.context or 'syntax error'}"
+    if isinstance(error, yaml.YAMLError):
+        return f"invalid YAML: {error}"
+    return f"invalid value: {error}"
 
 
 def _check_size(meta: dict[str, Any]) -> None:
