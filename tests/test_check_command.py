@@ -15,6 +15,8 @@ import pytest
 
 from postfeed.cli import main
 
+from conftest import WritePost, post_text
+
 SITE = "https://example.org/"
 # README: `PATH: field: message`, and `PATH: warning: field: message` for a warning.
 PROBLEM = re.compile(
@@ -22,23 +24,11 @@ PROBLEM = re.compile(
 )
 SUMMARY = re.compile(r"^postfeed: (\d+) posts checked, (\d+) with errors, (\d+) warnings$")
 
-GOOD = """\
-    ---
-    title: Good
-    date: 2021-09-10 19:48:10
-    ---
-    Text.
-    """
+GOOD = post_text("Good", "2021-09-10 19:48:10")
 # No date and no front matter: published with the file's time, and a warning.
 UNDATED = "Only a body: the date comes from the file's time.\n"
-# An impossible date rejects the post.
-IMPOSSIBLE_DATE = """\
-    ---
-    title: Bad
-    date: 2021-02-30
-    ---
-    Text.
-    """
+# An impossible date (written plain, as scrapers write it) rejects the post.
+IMPOSSIBLE_DATE = "---\ntitle: Bad\ndate: 2021-02-30\n---\nText.\n"
 
 
 def check(*argv: str, capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
@@ -78,7 +68,9 @@ def snapshot(root: Path) -> dict[str, tuple[bytes | None, int]]:
 # --- exit status ------------------------------------------------------------------
 
 
-def test_check_exits_0_when_every_post_is_fine(tmp_path: Path, write_post, capsys) -> None:
+def test_check_exits_0_when_every_post_is_fine(
+    tmp_path: Path, write_post: WritePost, capsys
+) -> None:
     write_post("good.md", GOOD)
     status, lines = check(str(tmp_path / "posts"), capsys=capsys)
     assert status == 0
@@ -86,7 +78,9 @@ def test_check_exits_0_when_every_post_is_fine(tmp_path: Path, write_post, capsy
     assert summary(lines) == (1, 0, 0)
 
 
-def test_check_exits_0_when_posts_have_only_warnings(tmp_path: Path, write_post, capsys) -> None:
+def test_check_exits_0_when_posts_have_only_warnings(
+    tmp_path: Path, write_post: WritePost, capsys
+) -> None:
     write_post("good.md", GOOD)
     undated = write_post("undated.md", UNDATED)
     status, lines = check(str(tmp_path / "posts"), capsys=capsys)
@@ -97,7 +91,9 @@ def test_check_exits_0_when_posts_have_only_warnings(tmp_path: Path, write_post,
     assert warning["field"] == "date"
 
 
-def test_check_exits_1_when_a_post_would_be_rejected(tmp_path: Path, write_post, capsys) -> None:
+def test_check_exits_1_when_a_post_would_be_rejected(
+    tmp_path: Path, write_post: WritePost, capsys
+) -> None:
     write_post("good.md", GOOD)
     bad = write_post("bad.md", IMPOSSIBLE_DATE)
     status, lines = check(str(tmp_path / "posts"), capsys=capsys)
@@ -107,7 +103,7 @@ def test_check_exits_1_when_a_post_would_be_rejected(tmp_path: Path, write_post,
 
 
 def test_check_exits_1_for_a_post_without_a_date_with_strict(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
     undated = write_post("undated.md", UNDATED)
     status, lines = check("--strict", str(tmp_path / "posts"), capsys=capsys)
@@ -126,7 +122,7 @@ def test_check_exits_2_for_a_missing_posts_folder(tmp_path: Path, capsys) -> Non
 
 
 def test_check_exits_2_for_a_configuration_error_and_names_the_key(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
     write_post("good.md", GOOD)
     config = tmp_path / "bad.toml"
@@ -139,7 +135,7 @@ def test_check_exits_2_for_a_configuration_error_and_names_the_key(
 
 
 def test_check_exits_2_for_a_configuration_file_that_does_not_exist(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
     write_post("good.md", GOOD)
     status, lines = check(
@@ -150,7 +146,7 @@ def test_check_exits_2_for_a_configuration_file_that_does_not_exist(
 
 
 def test_check_exits_2_when_the_posts_folder_is_given_twice(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
     write_post("good.md", GOOD)
     posts = str(tmp_path / "posts")
@@ -164,7 +160,7 @@ def test_check_exits_2_when_the_posts_folder_is_given_twice(
 
 
 def test_check_prints_errors_as_path_field_message_and_warnings_with_warning(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
     write_post("good.md", GOOD)
     undated = write_post("undated.md", UNDATED)
@@ -182,7 +178,7 @@ def test_check_prints_errors_as_path_field_message_and_warnings_with_warning(
 
 
 def test_check_ends_with_a_summary_of_posts_errors_and_warnings(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
     write_post("good.md", GOOD)
     write_post("undated.md", UNDATED)
@@ -198,17 +194,19 @@ def test_check_ends_with_a_summary_of_posts_errors_and_warnings(
 
 
 def test_check_counts_a_draft_as_checked_but_not_as_a_problem(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
     write_post("good.md", GOOD)
-    write_post("draft.md", "---\ntitle: Draft\ndraft: true\n---\nNot yet.\n")
+    write_post("draft.md", post_text("Draft", None, body="Not yet.\n", draft=True))
     status, lines = check(str(tmp_path / "posts"), capsys=capsys)
     assert status == 0
     assert summary(lines) == (2, 0, 0)
 
 
 @pytest.mark.parametrize("quiet", ["-q", "--quiet"])
-def test_check_quiet_prints_only_the_errors(tmp_path: Path, write_post, capsys, quiet: str) -> None:
+def test_check_quiet_prints_only_the_errors(
+    tmp_path: Path, write_post: WritePost, capsys, quiet: str
+) -> None:
     write_post("good.md", GOOD)
     write_post("undated.md", UNDATED)
     bad = write_post("bad.md", IMPOSSIBLE_DATE)
@@ -221,7 +219,7 @@ def test_check_quiet_prints_only_the_errors(tmp_path: Path, write_post, capsys, 
 
 
 def test_check_quiet_prints_nothing_when_posts_have_only_warnings(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
     write_post("undated.md", UNDATED)
     assert check("-q", str(tmp_path / "posts"), capsys=capsys) == (0, [])
@@ -237,7 +235,7 @@ def test_check_quiet_still_prints_a_usage_error(tmp_path: Path, capsys) -> None:
 
 
 def test_check_takes_the_folder_as_posts_or_with_dash_dash_posts(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
     write_post("undated.md", UNDATED)
     write_post("bad.md", IMPOSSIBLE_DATE)
@@ -246,20 +244,19 @@ def test_check_takes_the_folder_as_posts_or_with_dash_dash_posts(
 
 
 def test_check_without_a_folder_reads_posts_in_the_working_directory(
-    work_dir: Path, capsys
+    tmp_path: Path, write_post: WritePost, monkeypatch: pytest.MonkeyPatch, capsys
 ) -> None:
-    posts = work_dir / "posts"
-    posts.mkdir()
-    (posts / "bad.md").write_text("---\ntitle: Bad\ndate: 2021-02-30\n---\nText.\n")
+    bad = write_post("bad.md", IMPOSSIBLE_DATE)
+    monkeypatch.chdir(tmp_path)  # where posts/ is
     status, lines = check(capsys=capsys)
     assert status == 1
     [error] = problems(lines)
     assert error["field"] == "date"
-    assert Path(error["path"]).resolve() == (posts / "bad.md").resolve()
+    assert Path(error["path"]).resolve() == bad.resolve()
 
 
 def test_check_reads_postfeed_toml_in_the_working_directory(
-    tmp_path: Path, work_dir: Path, write_post, capsys
+    tmp_path: Path, work_dir: Path, write_post: WritePost, capsys
 ) -> None:
     write_post("undated.md", UNDATED)
     (work_dir / "postfeed.toml").write_text("strict = true\n", encoding="utf-8")
@@ -269,7 +266,7 @@ def test_check_reads_postfeed_toml_in_the_working_directory(
 
 
 def test_check_reads_nested_posts_and_skips_hidden_folders_and_other_suffixes(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
     write_post("a/b/c/bad.md", IMPOSSIBLE_DATE)
     write_post(".hidden/bad.md", IMPOSSIBLE_DATE)  # hidden folders are skipped
@@ -283,7 +280,7 @@ def test_check_reads_nested_posts_and_skips_hidden_folders_and_other_suffixes(
 # --- it writes nothing ----------------------------------------------------------
 
 
-def test_check_writes_nothing_anywhere(tmp_path: Path, write_post, capsys) -> None:
+def test_check_writes_nothing_anywhere(tmp_path: Path, write_post: WritePost, capsys) -> None:
     write_post("good.md", GOOD)
     write_post("undated.md", UNDATED)
     write_post("bad.md", IMPOSSIBLE_DATE)
@@ -297,7 +294,7 @@ def test_check_writes_nothing_anywhere(tmp_path: Path, write_post, capsys) -> No
 
 
 def test_check_writes_nothing_where_the_configuration_puts_output_and_cache(
-    tmp_path: Path, work_dir: Path, write_post, capsys
+    tmp_path: Path, work_dir: Path, write_post: WritePost, capsys
 ) -> None:
     write_post("good.md", GOOD)
     (work_dir / "postfeed.toml").write_text(
@@ -315,15 +312,15 @@ def test_check_writes_nothing_where_the_configuration_puts_output_and_cache(
 
 
 def test_check_leaves_a_built_output_folder_and_its_cache_untouched(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
     write_post("good.md", GOOD)
     posts, out = str(tmp_path / "posts"), str(tmp_path / "out")
     capsys.readouterr()
     assert main(["build", "--posts", posts, "--output", out, "--site-url", SITE]) == 0
     # A new and an edited post: a build would read them and write the feeds again.
-    write_post("new.md", GOOD.replace("Good", "New"))
-    write_post("good.md", GOOD.replace("Text.", "Edited text."))
+    write_post("new.md", post_text("New", "2021-09-10 19:48:10"))
+    write_post("good.md", post_text("Good", "2021-09-10 19:48:10", body="Edited text.\n"))
     before = snapshot(tmp_path)
 
     status, lines = check(posts, "--site-url", SITE, capsys=capsys)

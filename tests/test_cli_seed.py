@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import feedparser
@@ -10,15 +9,13 @@ from lxml import etree
 
 from postfeed.cli import main
 
-from conftest import SAMPLE_SEED
+from conftest import SAMPLE_SEED, WritePost
 
 SITE = "https://feeds.example.org/"
 
 
-def build_seed(tmp_path: Path) -> tuple[etree._Element, etree._Element]:
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    shutil.copy(SAMPLE_SEED, posts)
+def build_seed(tmp_path: Path, write_post: WritePost) -> tuple[etree._Element, etree._Element]:
+    posts = write_post(SAMPLE_SEED.name, SAMPLE_SEED.read_bytes()).parent
     status = main(
         ["build", "--posts", str(posts), "--output", str(tmp_path / "out"), "--site-url", SITE]
     )
@@ -28,8 +25,8 @@ def build_seed(tmp_path: Path) -> tuple[etree._Element, etree._Element]:
     return rss, atom
 
 
-def test_seed_rss_item_is_exact(tmp_path: Path) -> None:
-    rss, _ = build_seed(tmp_path)
+def test_seed_rss_item_is_exact(tmp_path: Path, write_post: WritePost) -> None:
+    rss, _ = build_seed(tmp_path, write_post)
     items = rss.findall("channel/item")
     assert len(items) == 1
     item = items[0]
@@ -42,8 +39,10 @@ def test_seed_rss_item_is_exact(tmp_path: Path) -> None:
     assert thumbnail.get("url") == "https://n.sinaimg.cn/finance/cece9e13/20200514/343233024.png"
 
 
-def test_seed_content_keeps_the_article_and_drops_the_boilerplate(tmp_path: Path) -> None:
-    rss, _ = build_seed(tmp_path)
+def test_seed_content_keeps_the_article_and_drops_the_boilerplate(
+    tmp_path: Path, write_post: WritePost
+) -> None:
+    rss, _ = build_seed(tmp_path, write_post)
     content = rss.findtext("channel/item/{http://purl.org/rss/1.0/modules/content/}encoded")
     paragraphs = etree.HTML(content).findall(".//p")
     texts = [p.xpath("string()") for p in paragraphs]
@@ -54,8 +53,8 @@ def test_seed_content_keeps_the_article_and_drops_the_boilerplate(tmp_path: Path
         assert unwanted not in content
 
 
-def test_seed_atom_entry_dates_equal_the_feed_date(tmp_path: Path) -> None:
-    _, atom = build_seed(tmp_path)
+def test_seed_atom_entry_dates_equal_the_feed_date(tmp_path: Path, write_post: WritePost) -> None:
+    _, atom = build_seed(tmp_path, write_post)
     ns = {"a": "http://www.w3.org/2005/Atom"}
     assert atom.findtext("a:updated", namespaces=ns) == "2021-09-10T11:48:10Z"
     entry = atom.find("a:entry", ns)
@@ -64,8 +63,8 @@ def test_seed_atom_entry_dates_equal_the_feed_date(tmp_path: Path) -> None:
     assert len(entry.findall("a:link", ns)) == 1
 
 
-def test_seed_feeds_parse_cleanly_with_feedparser(tmp_path: Path) -> None:
-    build_seed(tmp_path)
+def test_seed_feeds_parse_cleanly_with_feedparser(tmp_path: Path, write_post: WritePost) -> None:
+    build_seed(tmp_path, write_post)
     for name in ("rss.xml", "atom.xml"):
         parsed = feedparser.parse(str(tmp_path / "out" / name))
         assert parsed.bozo == 0, parsed.get("bozo_exception")

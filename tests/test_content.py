@@ -17,6 +17,8 @@ from lxml import etree
 from postfeed import content
 from postfeed.cli import main
 
+from conftest import WritePost, post_text
+
 SITE = "https://feeds.example.org/"
 POST_URL = "https://news.example.org/2021/09/10/post/"
 CONTENT_NS = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -43,11 +45,15 @@ def text_of(html: str) -> str:
     return fragment(html).text_content()
 
 
-def build_post(tmp_path: Path, text: str, config: str | None = None) -> str:
-    """Build one post through the CLI; return its RSS content:encoded."""
-    posts = tmp_path / "posts"
-    posts.mkdir()
-    (posts / "post.md").write_text(text, encoding="utf-8")
+def build_post(
+    tmp_path: Path,
+    write_post: WritePost,
+    body: str,
+    config: str | None = None,
+    **front_matter: object,
+) -> str:
+    """Build one post with `body` through the CLI; return its RSS content:encoded."""
+    posts = write_post("post.md", post_text("t", "2021-09-10", body=body, **front_matter)).parent
     args = ["build", "--posts", str(posts), "--output", str(tmp_path / "out"), "--site-url", SITE]
     if config is not None:
         config_path = tmp_path / "postfeed.toml"
@@ -123,11 +129,10 @@ def test_html_body_indented_after_blank_lines_is_not_turned_into_a_code_block():
     assert "又一个缩进的段落" in paragraphs
 
 
-def test_html_body_indented_after_blank_lines_stays_html_through_the_build(tmp_path):
-    encoded = build_post(
-        tmp_path,
-        "---\ntitle: 缩进\ndate: 2021-09-10 19:48:10\n---\n" + INDENTED_HTML_BODY,
-    )
+def test_html_body_indented_after_blank_lines_stays_html_through_the_build(
+    tmp_path, write_post: WritePost
+):
+    encoded = build_post(tmp_path, write_post, INDENTED_HTML_BODY)
     assert "pre" not in tags(encoded)
     assert "code" not in tags(encoded)
     paragraphs = [p.text_content() for p in fragment(encoded).iter("p")]
@@ -176,11 +181,12 @@ def test_format_markdown_renders_a_body_that_starts_with_a_tag():
     assert "<em>emph</em>" in html
 
 
-def test_front_matter_format_html_overrides_the_guess(tmp_path):
+def test_front_matter_format_html_overrides_the_guess(tmp_path, write_post: WritePost):
     encoded = build_post(
         tmp_path,
-        "---\ntitle: t\ndate: 2021-09-10\nformat: html\n---\n"
+        write_post,
         "Plain **not bold** text\n\n    <p>indented html</p>\n",
+        format="html",
     )
     assert "strong" not in tags(encoded)
     assert "pre" not in tags(encoded)
@@ -188,31 +194,37 @@ def test_front_matter_format_html_overrides_the_guess(tmp_path):
     assert "indented html" in [p.text for p in fragment(encoded).iter("p")]
 
 
-def test_front_matter_format_markdown_overrides_the_guess(tmp_path):
+def test_front_matter_format_markdown_overrides_the_guess(tmp_path, write_post: WritePost):
     encoded = build_post(
         tmp_path,
-        "---\ntitle: t\ndate: 2021-09-10\nformat: markdown\n---\n"
+        write_post,
         "<p>starts with a tag</p>\n\nthen **bold** Markdown\n",
+        format="markdown",
     )
     assert fragment(encoded).findtext(".//strong") == "bold"
     assert "**" not in text_of(encoded)
 
 
-def test_a_body_that_opens_with_an_html_block_and_goes_on_in_markdown_is_markdown(tmp_path):
+def test_a_body_that_opens_with_an_html_block_and_goes_on_in_markdown_is_markdown(
+    tmp_path, write_post: WritePost
+):
     encoded = build_post(
         tmp_path,
-        '---\ntitle: t\ndate: 2021-09-10\n---\n<p align="center"><img src="https://x.org/a.png">'
-        "</p>\n\nthen **bold** and a [link](https://x.org/)\n\n* one\n* two\n",
+        write_post,
+        '<p align="center"><img src="https://x.org/a.png"></p>\n\n'
+        "then **bold** and a [link](https://x.org/)\n\n* one\n* two\n",
     )
     assert {"strong", "li", "img"} <= set(tags(encoded))
     assert "**" not in encoded and "[link]" not in encoded
 
 
-def test_a_scraped_page_with_indented_lines_and_blank_lines_never_becomes_code(tmp_path):
+def test_a_scraped_page_with_indented_lines_and_blank_lines_never_becomes_code(
+    tmp_path, write_post: WritePost
+):
     body = (
         "<div>\n    <p>第一段</p>\n\n        第二段，缩进了八个空格\n\n    <p>第三段</p>\n</div>\n"
     )
-    encoded = build_post(tmp_path, f"---\ntitle: t\ndate: 2021-09-10\n---\n{body}")
+    encoded = build_post(tmp_path, write_post, body)
     assert "code" not in tags(encoded) and "pre" not in tags(encoded)
     assert "第二段" in encoded
 
@@ -283,10 +295,10 @@ def test_clean_removes_the_drop_selectors_passed_in():
     assert "正文" in cleaned
 
 
-def test_content_drop_setting_removes_boilerplate_in_the_build(tmp_path):
+def test_content_drop_setting_removes_boilerplate_in_the_build(tmp_path, write_post: WritePost):
     encoded = build_post(
         tmp_path,
-        "---\ntitle: t\ndate: 2021-09-10\n---\n"
+        write_post,
         '<div><p>正文</p><div class="share-buttons">分享到微博</div></div>\n',
         config='[content]\ndrop = [".share-buttons"]\n',
     )

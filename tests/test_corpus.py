@@ -19,10 +19,9 @@ import lxml.html
 import pytest
 from lxml import etree
 
+from conftest import CORPUS, FEEDCHECK
 from feedsplit import split_feed
 
-CORPUS = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus"
-FEEDCHECK = CORPUS.parent / "feedcheck"
 ATOM_SCHEMA = FEEDCHECK / "schemas" / "atom.rng"
 W3C_VALIDATE = FEEDCHECK / "w3c_validate.sh"
 
@@ -110,24 +109,23 @@ def atom(corpus: CorpusBuild) -> etree._Element:
     return etree.parse(str(corpus.output / "atom.xml")).getroot()
 
 
-def test_the_build_exits_1_because_some_posts_are_rejected(corpus: CorpusBuild) -> None:
-    assert corpus.status == 1
+def test_the_build_publishes_every_post_and_exits_0(corpus: CorpusBuild) -> None:
+    assert corpus.status == 0, corpus.stderr[-3000:]
+    assert corpus.rejected == 0 and corpus.rejected_lines == []
     assert "Traceback" not in corpus.stderr
     assert "internal error" not in corpus.stderr
 
 
-def test_exactly_four_posts_are_rejected_all_for_invalid_yaml_with_a_line_number(
+def test_the_four_posts_whose_yaml_is_broken_are_salvaged_each_with_a_warning(
     corpus: CorpusBuild,
 ) -> None:
-    assert corpus.rejected == 4
-    lines = corpus.rejected_lines
+    lines = [line for line in corpus.stderr.splitlines() if ": warning: front matter: " in line]
     assert len(lines) == 4, "\n".join(lines)
     files = set(corpus.post_files)
     for line in lines:
         named = [path for path in files if line.startswith(f"{path}: ")]
         assert len(named) == 1, f"names no corpus file: {line}"
-        reason = line[len(f"{named[0]}: ") :]
-        found = re.search(r"invalid YAML\b.*\bline (\d+)", reason)
+        found = re.search(r"invalid YAML\b.*\bline (\d+).*; read as simple lines: ", line)
         assert found, line
         line_count = named[0].read_text(encoding="utf-8", errors="replace").count("\n") + 1
         assert 1 <= int(found.group(1)) <= line_count, line
@@ -225,6 +223,11 @@ def test_no_content_has_scripts_or_event_handlers(
     assert offenders == {}
 
 
+# Posts with equal dates (DuplicateUpdated), and one post dated in the year 0900
+# (ImplausibleDate: published as written, with postfeed's own "before 1970" warning).
+EXPECTED_WARNINGS = {"DuplicateUpdated", "ImplausibleDate"}
+
+
 def test_the_w3c_validator_finds_no_errors_and_no_unexpected_warnings(
     corpus: CorpusBuild, tmp_path: Path
 ) -> None:
@@ -253,7 +256,7 @@ def test_the_w3c_validator_finds_no_errors_and_no_unexpected_warnings(
         for report in reports
         for event in report["events"]
         if event["severity"] == "error"
-        or (event["severity"] == "warning" and event["class"] != "DuplicateUpdated")
+        or (event["severity"] == "warning" and event["class"] not in EXPECTED_WARNINGS)
     ]
     assert problems == []
     assert sum(report["errors"] for report in reports) == 0

@@ -23,8 +23,9 @@ from lxml import etree
 
 from postfeed.cli import main
 
-SHARED = Path(__file__).parent.parent.parent / "shared"
-ATOM_SCHEMA = SHARED / "feedcheck" / "schemas" / "atom.rng"
+from conftest import FEEDCHECK
+
+ATOM_SCHEMA = FEEDCHECK / "schemas" / "atom.rng"
 SITE = "https://feeds.example.org/"
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -15,7 +15,6 @@ import shutil
 import sqlite3
 import subprocess
 import threading
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
@@ -51,8 +50,6 @@ class Reading:
 
     feed_title: str | None
     items: dict[str, Item]  # by guid
-    started: float
-    finished: float
     output: str
 
 
@@ -79,7 +76,8 @@ def served(sample_feeds: Path) -> Iterator[str]:
     """The feeds folder on http://127.0.0.1:PORT/, for as long as the module runs."""
     handler = functools.partial(_QuietHandler, directory=str(sample_feeds))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits for it (half a second by default).
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}/"
@@ -97,7 +95,6 @@ def read_with_newsboat(url: str, work: Path) -> Reading:
     newsboat.write_config(work / "config", work / "error.log")
     cache = work / "cache.db"
     env = newsboat.environment(home)
-    started = time.time()
     process = subprocess.run(
         [
             *(NEWSBOAT, "-u", str(work / "urls"), "-c", str(cache)),
@@ -109,7 +106,6 @@ def read_with_newsboat(url: str, work: Path) -> Reading:
         env=env,
         timeout=120,
     )
-    finished = time.time()
     assert process.returncode == 0, process.stdout + process.stderr
     errors = work / "error.log"
     output = process.stdout + process.stderr
@@ -123,7 +119,7 @@ def read_with_newsboat(url: str, work: Path) -> Reading:
         ).fetchall()
     db.close()
     items = {guid: Item(title, int(date)) for guid, title, date in rows}
-    return Reading(feed[0] if feed else None, items, started, finished, output)
+    return Reading(feed[0] if feed else None, items, output)
 
 
 def rss_items(path: Path) -> dict[str, Item]:
@@ -161,7 +157,5 @@ def test_newsboat_stores_every_item_with_its_title_and_real_date(
     reading = read_with_newsboat(served + name, tmp_path / "newsboat")
 
     assert reading.feed_title == "postfeed samples", reading.output
+    # Every date as the feed has it: one newsboat could not read would be the fetch time.
     assert reading.items == expected, reading.output
-    for guid, item in reading.items.items():
-        fetched_at_run_time = reading.started - 2 <= item.date <= reading.finished + 2
-        assert not fetched_at_run_time, f"{guid} ({item.title!r}) got the fetch time as its date"

@@ -23,6 +23,8 @@ from lxml import etree
 
 from postfeed.cli import main
 
+from conftest import WritePost, post_text
+
 SITE = "https://example.org/"
 NS = {"a": "http://www.w3.org/2005/Atom", "media": "http://search.yahoo.com/mrss/"}
 
@@ -47,14 +49,6 @@ def config(tmp_path: Path, text: str) -> str:
     path = tmp_path / "postfeed.toml"
     path.write_text(text, encoding="utf-8")
     return str(path)
-
-
-def post(title: str, date: str | None = "2021-09-10T11:48:10Z", body: str = "Text.", **meta) -> str:
-    lines = ["---", f"title: {title}"]
-    if date is not None:
-        lines.append(f"date: {date}")
-    lines += [f"{key}: {value}" for key, value in meta.items()]
-    return "\n".join([*lines, "---", "", body, ""])
 
 
 def rss_items(out: Path) -> dict[str, etree._Element]:
@@ -86,10 +80,10 @@ def iso(moment: datetime) -> str:
 
 
 def test_a_post_dated_more_than_a_day_ahead_is_published_with_a_warning(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
-    write_post("now.md", post("Now"))
-    future = write_post("future.md", post("Future", "2999-01-01T00:00:00Z"))
+    write_post("now.md", post_text("Now"))
+    future = write_post("future.md", post_text("Future", "2999-01-01T00:00:00Z"))
     status, lines = build(tmp_path, capsys=capsys)
     assert status == 0
     assert set(rss_items(tmp_path / "out")) == {"Now", "Future"}
@@ -98,11 +92,13 @@ def test_a_post_dated_more_than_a_day_ahead_is_published_with_a_warning(
 
 
 def test_drop_future_leaves_out_posts_dated_more_than_a_day_ahead(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
-    write_post("now.md", post("Now"))
-    write_post("future.md", post("Future", "2999-01-01T00:00:00Z"))
-    write_post("in-two-days.md", post("In two days", iso(datetime.now(UTC) + timedelta(days=2))))
+    write_post("now.md", post_text("Now"))
+    write_post("future.md", post_text("Future", "2999-01-01T00:00:00Z"))
+    write_post(
+        "in-two-days.md", post_text("In two days", iso(datetime.now(UTC) + timedelta(days=2)))
+    )
     status, _ = build(tmp_path, "--config", config(tmp_path, "drop_future = true\n"), capsys=capsys)
     assert status == 0, "a post left out for its date is not a rejected post"
     out = tmp_path / "out"
@@ -113,10 +109,10 @@ def test_drop_future_leaves_out_posts_dated_more_than_a_day_ahead(
 
 @pytest.mark.parametrize("drop_future", ["false", "true"])
 def test_a_post_dated_less_than_a_day_ahead_is_neither_warned_about_nor_left_out(
-    tmp_path: Path, write_post, capsys, drop_future: str
+    tmp_path: Path, write_post: WritePost, capsys, drop_future: str
 ) -> None:
     # Clocks of scraped sites run a little fast, and time zones get mixed up.
-    soon = write_post("soon.md", post("Soon", iso(datetime.now(UTC) + timedelta(hours=12))))
+    soon = write_post("soon.md", post_text("Soon", iso(datetime.now(UTC) + timedelta(hours=12))))
     status, lines = build(
         tmp_path, "--config", config(tmp_path, f"drop_future = {drop_future}\n"), capsys=capsys
     )
@@ -127,9 +123,9 @@ def test_a_post_dated_less_than_a_day_ahead_is_neither_warned_about_nor_left_out
 
 @pytest.mark.parametrize("date", ["1969-07-20T20:17:40Z", "1900-01-01", "1969-12-31T23:59:59Z"])
 def test_a_date_before_1970_draws_a_warning_but_the_post_is_published(
-    tmp_path: Path, write_post, capsys, date: str
+    tmp_path: Path, write_post: WritePost, capsys, date: str
 ) -> None:
-    old = write_post("old.md", post("Old", date))
+    old = write_post("old.md", post_text("Old", date))
     status, lines = build(tmp_path, capsys=capsys)
     assert status == 0
     [warning] = lines_about(lines, old)
@@ -137,8 +133,10 @@ def test_a_date_before_1970_draws_a_warning_but_the_post_is_published(
     assert "Old" in rss_items(tmp_path / "out")
 
 
-def test_a_date_of_1970_itself_draws_no_warning(tmp_path: Path, write_post, capsys) -> None:
-    epoch = write_post("epoch.md", post("Epoch", "1970-01-01T00:00:00Z"))
+def test_a_date_of_1970_itself_draws_no_warning(
+    tmp_path: Path, write_post: WritePost, capsys
+) -> None:
+    epoch = write_post("epoch.md", post_text("Epoch", "1970-01-01T00:00:00Z"))
     status, lines = build(tmp_path, capsys=capsys)
     assert status == 0
     assert lines_about(lines, epoch) == []
@@ -148,9 +146,9 @@ def test_a_date_of_1970_itself_draws_no_warning(tmp_path: Path, write_post, caps
 
 
 def test_the_moon_landing_keeps_its_date_in_every_format(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
-    write_post("moon.md", post("Moon", "1969-07-20T20:17:40Z"))
+    write_post("moon.md", post_text("Moon", "1969-07-20T20:17:40Z"))
     build(tmp_path, capsys=capsys)
     out = tmp_path / "out"
     assert rss_items(out)["Moon"].findtext("pubDate") == "Sun, 20 Jul 1969 20:17:40 GMT"
@@ -166,9 +164,9 @@ def test_the_moon_landing_keeps_its_date_in_every_format(
     "name", ["2017-07-03-title.md", "2017-7-3-title.md", "news/2017-07-03-title.md"]
 )
 def test_a_post_without_a_date_takes_it_from_a_jekyll_style_file_name(
-    tmp_path: Path, write_post, capsys, name: str
+    tmp_path: Path, write_post: WritePost, capsys, name: str
 ) -> None:
-    path = write_post(name, post("Jekyll", date=None))
+    path = write_post(name, post_text("Jekyll", date=None))
     status, lines = build(tmp_path, capsys=capsys)
     assert status == 0
     assert lines_about(lines, path) == [], "a date from the name is a date: no warning"
@@ -178,26 +176,30 @@ def test_a_post_without_a_date_takes_it_from_a_jekyll_style_file_name(
     )
 
 
-def test_a_date_in_front_matter_wins_over_the_file_name(tmp_path: Path, write_post, capsys) -> None:
-    write_post("2017-07-03-title.md", post("Both", "2021-09-10T11:48:10Z"))
+def test_a_date_in_front_matter_wins_over_the_file_name(
+    tmp_path: Path, write_post: WritePost, capsys
+) -> None:
+    write_post("2017-07-03-title.md", post_text("Both", "2021-09-10T11:48:10Z"))
     build(tmp_path, capsys=capsys)
     assert rss_items(tmp_path / "out")["Both"].findtext("pubDate") == (
         "Fri, 10 Sep 2021 11:48:10 GMT"
     )
 
 
-def test_a_date_from_the_file_name_satisfies_strict(tmp_path: Path, write_post, capsys) -> None:
-    write_post("2017-07-03-title.md", post("Jekyll", date=None))
+def test_a_date_from_the_file_name_satisfies_strict(
+    tmp_path: Path, write_post: WritePost, capsys
+) -> None:
+    write_post("2017-07-03-title.md", post_text("Jekyll", date=None))
     status, lines = build(tmp_path, "--strict", capsys=capsys)
     assert status == 0, lines
     assert "Jekyll" in rss_items(tmp_path / "out")
 
 
 def test_an_impossible_date_in_a_file_name_is_a_date_problem_not_an_internal_error(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
-    write_post("good.md", post("Good"))
-    odd = write_post("2017-02-30-title.md", post("Odd", date=None))
+    write_post("good.md", post_text("Good"))
+    odd = write_post("2017-02-30-title.md", post_text("Odd", date=None))
     _, lines = build(tmp_path, capsys=capsys)
     [line] = lines_about(lines, odd)
     assert line.startswith((f"{odd}: date: ", f"{odd}: warning: date: ")), line
@@ -209,9 +211,11 @@ def test_an_impossible_date_in_a_file_name_is_a_date_problem_not_an_internal_err
 
 @pytest.mark.parametrize("key", ["updated", "lastmod", "modified", "last_modified_at"])
 def test_updated_or_lastmod_sets_the_atom_updated_date(
-    tmp_path: Path, write_post, capsys, key: str
+    tmp_path: Path, write_post: WritePost, capsys, key: str
 ) -> None:
-    write_post("edited.md", post("Edited", "2021-09-10T11:48:10Z", **{key: "2021-09-12T08:00:00Z"}))
+    write_post(
+        "edited.md", post_text("Edited", "2021-09-10T11:48:10Z", **{key: "2021-09-12T08:00:00Z"})
+    )
     assert build(tmp_path, capsys=capsys)[0] == 0
     entry = atom_entries(tmp_path / "out")["Edited"]
     assert entry.findtext("a:published", namespaces=NS) == "2021-09-10T11:48:10Z"
@@ -219,9 +223,9 @@ def test_updated_or_lastmod_sets_the_atom_updated_date(
 
 
 def test_without_updated_the_atom_updated_date_is_the_date(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
-    write_post("plain.md", post("Plain", "2021-09-10T11:48:10Z"))
+    write_post("plain.md", post_text("Plain", "2021-09-10T11:48:10Z"))
     build(tmp_path, capsys=capsys)
     entry = atom_entries(tmp_path / "out")["Plain"]
     assert entry.findtext("a:updated", namespaces=NS) == "2021-09-10T11:48:10Z"
@@ -234,9 +238,9 @@ LONG_BODY = "The body says something else entirely. " * 20
 
 @pytest.mark.parametrize("key", ["excerpt", "description"])
 def test_an_excerpt_or_description_in_front_matter_is_the_summary(
-    tmp_path: Path, write_post, capsys, key: str
+    tmp_path: Path, write_post: WritePost, capsys, key: str
 ) -> None:
-    write_post("a.md", post("A", body=LONG_BODY, **{key: "Written by hand."}))
+    write_post("a.md", post_text("A", body=LONG_BODY, **{key: "Written by hand."}))
     assert build(tmp_path, capsys=capsys)[0] == 0
     out = tmp_path / "out"
     assert rss_items(out)["A"].findtext("description") == "Written by hand."
@@ -247,9 +251,9 @@ def test_an_excerpt_or_description_in_front_matter_is_the_summary(
 
 
 def test_without_an_excerpt_the_summary_comes_from_the_text(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
-    write_post("a.md", post("A", body=LONG_BODY))
+    write_post("a.md", post_text("A", body=LONG_BODY))
     build(tmp_path, capsys=capsys)
     summary = rss_items(tmp_path / "out")["A"].findtext("description")
     assert summary.startswith("The body says something else entirely.")
@@ -272,10 +276,10 @@ IMAGES = {
     ],
 )
 def test_the_image_is_headimg_else_thumbnail_else_image_else_cover(
-    tmp_path: Path, write_post, capsys, keys: tuple[str, ...], winner: str
+    tmp_path: Path, write_post: WritePost, capsys, keys: tuple[str, ...], winner: str
 ) -> None:
     # Written in the opposite order: the order of the keys in the file does not count.
-    write_post("a.md", post("A", **{key: IMAGES[key] for key in keys}))
+    write_post("a.md", post_text("A", **{key: IMAGES[key] for key in keys}))
     assert build(tmp_path, capsys=capsys)[0] == 0
     out = tmp_path / "out"
     item = rss_items(out)["A"]
@@ -284,8 +288,8 @@ def test_the_image_is_headimg_else_thumbnail_else_image_else_cover(
     assert json_items(out)["A"]["image"] == IMAGES[winner]
 
 
-def test_a_relative_image_is_made_absolute(tmp_path: Path, write_post, capsys) -> None:
-    write_post("a.md", post("A", thumbnail="/img/a.png"))
+def test_a_relative_image_is_made_absolute(tmp_path: Path, write_post: WritePost, capsys) -> None:
+    write_post("a.md", post_text("A", thumbnail="/img/a.png"))
     build(tmp_path, capsys=capsys)
     item = rss_items(tmp_path / "out")["A"]
     assert item.find("media:thumbnail", NS).get("url") == "https://example.org/img/a.png"
@@ -293,9 +297,9 @@ def test_a_relative_image_is_made_absolute(tmp_path: Path, write_post, capsys) -
 
 @pytest.mark.parametrize("value", ["ftp://img.example.org/a.png", "javascript:alert(1)"])
 def test_an_image_that_is_not_http_is_left_out(
-    tmp_path: Path, write_post, capsys, value: str
+    tmp_path: Path, write_post: WritePost, capsys, value: str
 ) -> None:
-    write_post("a.md", post("A", headimg=f"'{value}'"))
+    write_post("a.md", post_text("A", headimg=value))
     assert build(tmp_path, capsys=capsys)[0] == 0
     out = tmp_path / "out"
     assert rss_items(out)["A"].find("media:thumbnail", NS) is None
@@ -310,9 +314,10 @@ DEVICE_NAMES = {"con", "prn", "aux", "nul", "conin$", "conout$", "clock$"} | {
 }
 
 
-def categories_post(write_post, name: str, categories: list[str], title: str = "A") -> None:
-    listed = "\n".join(f"  - {json.dumps(category, ensure_ascii=False)}" for category in categories)
-    write_post(name, f"---\ntitle: {title}\ndate: 2021-09-10\ncategories:\n{listed}\n---\nText.\n")
+def categories_post(
+    write_post: WritePost, name: str, categories: list[str], title: str = "A"
+) -> None:
+    write_post(name, post_text(title, "2021-09-10", categories=categories))
 
 
 def category_folders(out: Path) -> dict[str, str]:
@@ -333,7 +338,7 @@ def category_folders(out: Path) -> dict[str, str]:
     ids=["device-names", "device-names-with-extensions"],
 )
 def test_a_category_slug_is_never_a_windows_device_name(
-    tmp_path: Path, write_post, capsys, names: list[str]
+    tmp_path: Path, write_post: WritePost, capsys, names: list[str]
 ) -> None:
     categories_post(write_post, "a.md", names)
     assert build(tmp_path, capsys=capsys)[0] == 0
@@ -345,7 +350,7 @@ def test_a_category_slug_is_never_a_windows_device_name(
 
 
 def test_a_category_slug_is_never_empty_dot_or_dot_dot_and_stays_in_its_folder(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
     names = [".", "..", "/", "-", "?!", "../../etc", "\\", "…"]
     categories_post(write_post, "a.md", names)
@@ -365,7 +370,7 @@ def test_a_category_slug_is_never_empty_dot_or_dot_dot_and_stays_in_its_folder(
 
 @pytest.mark.parametrize("letter", ["a", "长"])
 def test_a_long_category_name_gives_a_slug_of_at_most_80_characters(
-    tmp_path: Path, write_post, capsys, letter: str
+    tmp_path: Path, write_post: WritePost, capsys, letter: str
 ) -> None:
     long_name = letter * 200
     categories_post(write_post, "a.md", [long_name])
@@ -375,7 +380,7 @@ def test_a_long_category_name_gives_a_slug_of_at_most_80_characters(
 
 
 def test_long_names_alike_in_their_first_80_characters_get_unique_slugs_of_80_at_most(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
     names = ["x" * 100 + "1", "x" * 100 + "2", "x" * 100 + "3"]
     categories_post(write_post, "a.md", names)
@@ -385,7 +390,7 @@ def test_long_names_alike_in_their_first_80_characters_get_unique_slugs_of_80_at
 
 
 def test_two_names_making_one_slug_get_dash_2_and_dash_3_each_with_its_own_posts(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
     names = ["a b", "a-b", "a/b"]
     for number, name in enumerate(names):
@@ -403,7 +408,7 @@ def test_two_names_making_one_slug_get_dash_2_and_dash_3_each_with_its_own_posts
     [("ＡＩ新闻", "ai新闻"), ("Hong_Kong-政治", "hong_kong-政治"), ("財經 速遞", "財經-速遞")],
 )
 def test_a_category_slug_is_nfkc_lower_case_with_cjk_kept(
-    tmp_path: Path, write_post, capsys, name: str, slug: str
+    tmp_path: Path, write_post: WritePost, capsys, name: str, slug: str
 ) -> None:
     categories_post(write_post, "a.md", [name])
     assert build(tmp_path, capsys=capsys)[0] == 0
@@ -411,7 +416,7 @@ def test_a_category_slug_is_nfkc_lower_case_with_cjk_kept(
 
 
 def test_every_category_folder_is_in_feeds_opml_by_its_percent_encoded_rss_url(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
     categories_post(write_post, "a.md", ["金融", "con", "a b", "a-b", "x" * 200, "..", "ＡＩ"])
     assert build(tmp_path, capsys=capsys)[0] == 0
@@ -429,7 +434,7 @@ def test_every_category_folder_is_in_feeds_opml_by_its_percent_encoded_rss_url(
 
 
 def test_a_slug_of_80_four_byte_characters_is_still_a_valid_folder_name(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
     name = "粵語𠝹𡃁" * 30  # a quarter of the characters take four bytes in UTF-8
     categories_post(write_post, "a.md", [name, "ok"])
@@ -466,11 +471,11 @@ def content_bug(monkeypatch: pytest.MonkeyPatch) -> str:
 
 
 def test_an_unexpected_error_is_reported_as_internal_error_and_costs_only_that_post(
-    tmp_path: Path, write_post, capsys, content_bug: str
+    tmp_path: Path, write_post: WritePost, capsys, content_bug: str
 ) -> None:
-    write_post("good.md", post("Good"))
-    write_post("also-good.md", post("Also good", "2021-09-09T00:00:00Z"))
-    buggy = write_post("buggy.md", post("Buggy", "2021-09-11T00:00:00Z", body=content_bug))
+    write_post("good.md", post_text("Good"))
+    write_post("also-good.md", post_text("Also good", "2021-09-09T00:00:00Z"))
+    buggy = write_post("buggy.md", post_text("Buggy", "2021-09-11T00:00:00Z", body=content_bug))
 
     status, lines = build(tmp_path, capsys=capsys)
 
@@ -484,10 +489,10 @@ def test_an_unexpected_error_is_reported_as_internal_error_and_costs_only_that_p
 
 
 def test_verbose_shows_the_traceback_of_an_internal_error(
-    tmp_path: Path, write_post, capsys, content_bug: str
+    tmp_path: Path, write_post: WritePost, capsys, content_bug: str
 ) -> None:
-    write_post("good.md", post("Good"))
-    buggy = write_post("buggy.md", post("Buggy", body=content_bug))
+    write_post("good.md", post_text("Good"))
+    buggy = write_post("buggy.md", post_text("Buggy", body=content_bug))
 
     status, lines = build(tmp_path, "-v", capsys=capsys)
 
@@ -500,10 +505,10 @@ def test_verbose_shows_the_traceback_of_an_internal_error(
 
 
 def test_an_internal_error_is_reported_again_on_the_next_run(
-    tmp_path: Path, write_post, capsys, content_bug: str
+    tmp_path: Path, write_post: WritePost, capsys, content_bug: str
 ) -> None:
-    write_post("good.md", post("Good"))
-    buggy = write_post("buggy.md", post("Buggy", body=content_bug))
+    write_post("good.md", post_text("Good"))
+    buggy = write_post("buggy.md", post_text("Buggy", body=content_bug))
     build(tmp_path, capsys=capsys)
     status, lines = build(tmp_path, capsys=capsys)
     assert status == 1
@@ -512,10 +517,10 @@ def test_an_internal_error_is_reported_again_on_the_next_run(
 
 @pytest.mark.parametrize("verbose", [False, True])
 def test_check_reads_content_and_shows_an_internal_error_traceback_only_with_v(
-    tmp_path: Path, write_post, capsys, content_bug: str, verbose: bool
+    tmp_path: Path, write_post: WritePost, capsys, content_bug: str, verbose: bool
 ) -> None:
-    write_post("good.md", post("Good"))
-    buggy = write_post("buggy.md", post("Buggy", body=content_bug))
+    write_post("good.md", post_text("Good"))
+    buggy = write_post("buggy.md", post_text("Buggy", body=content_bug))
     flags = ["-v"] if verbose else []
     status, lines = run("check", *flags, str(tmp_path / "posts"), capsys=capsys)
     assert status == 1
@@ -552,17 +557,15 @@ def run_at_a_terminal(argv: list[str], cwd: Path) -> tuple[int, bytes]:
     return process.wait(timeout=120), bytes(output)
 
 
-def slow_posts(tmp_path: Path, count: int) -> None:
+def slow_posts(write_post: WritePost, count: int) -> None:
     """Posts whose front matter (240 KB of YAML, under the 256 KB limit) takes a good
     fraction of a second each to read: `count` of them take several seconds."""
-    posts = tmp_path / "posts"
-    posts.mkdir()
     heavy = "".join(f"k{number}: [a, b, c]\n" for number in range(14_000))
     for number in range(count):
         text = (
             f"---\ntitle: Post {number}\ndate: 2021-09-10 10:{number:02d}:00\n{heavy}---\nText.\n"
         )
-        (posts / f"p{number}.md").write_text(text, encoding="utf-8")
+        write_post(f"p{number}.md", text)
 
 
 PROGRESS_BAR = b"%|"  # tqdm's "100%|█████| 8/8 [...]"
@@ -571,8 +574,9 @@ PROGRESS_BAR = b"%|"  # tqdm's "100%|█████| 8/8 [...]"
 @pytest.mark.slow
 def test_a_build_that_reads_posts_for_over_a_second_shows_a_progress_bar_at_a_terminal(
     tmp_path: Path,
+    write_post: WritePost,
 ) -> None:
-    slow_posts(tmp_path, 8)
+    slow_posts(write_post, 8)
     argv = ["build", "--posts", "posts", "--output", "out", "--site-url", SITE, "--limit", "1"]
     status, output = run_at_a_terminal(argv, cwd=tmp_path)
     assert status == 0, output
@@ -582,8 +586,10 @@ def test_a_build_that_reads_posts_for_over_a_second_shows_a_progress_bar_at_a_te
 
 
 @pytest.mark.slow
-def test_a_slow_build_shows_no_progress_bar_with_quiet_or_under_cron(tmp_path: Path) -> None:
-    slow_posts(tmp_path, 8)
+def test_a_slow_build_shows_no_progress_bar_with_quiet_or_under_cron(
+    tmp_path: Path, write_post: WritePost
+) -> None:
+    slow_posts(write_post, 8)
     argv = ["build", "--posts", "posts", "--output", "out", "--site-url", SITE, "--limit", "1"]
 
     status, output = run_at_a_terminal([*argv, "-q"], cwd=tmp_path)
@@ -600,9 +606,9 @@ def test_a_slow_build_shows_no_progress_bar_with_quiet_or_under_cron(tmp_path: P
 
 
 def test_a_quick_build_at_a_terminal_shows_the_summary_but_no_progress_bar(
-    tmp_path: Path, write_post
+    tmp_path: Path, write_post: WritePost
 ) -> None:
-    write_post("a.md", post("A"))
+    write_post("a.md", post_text("A"))
     argv = ["build", "--posts", "posts", "--output", "out", "--site-url", SITE]
     status, output = run_at_a_terminal(argv, cwd=tmp_path)
     assert status == 0

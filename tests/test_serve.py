@@ -30,6 +30,8 @@ import pytest
 from postfeed import __version__
 from postfeed.serve import serve
 
+from conftest import WritePost, post_text
+
 RSS = b"""<?xml version='1.0' encoding='UTF-8'?>
 <?xml-stylesheet type="text/xsl" href="feed.xsl"?>
 <!-- 1 > 0, and the root is not this <feed/> -->
@@ -40,8 +42,9 @@ ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
 """
 NEWER_RSS = RSS.replace(b"<title>t</title>", b"<title>u</title>")
 SECRET = b"outside the output folder"
-POST = "---\ntitle: 一\ndate: 2021-09-01 10:00:00\n---\n\n正文。\n"
-WritePost = Callable[[str, str], Path]
+POST = post_text("一", "2021-09-01 10:00:00", body="正文。\n")
+# Waits that only catch a hang: far above what any machine needs, loaded or not.
+HANG_SECONDS = 30
 
 
 @dataclass
@@ -55,7 +58,7 @@ def request(
     url: str, path: str, method: str = "GET", headers: dict[str, str] | None = None
 ) -> Reply:
     """One request to the server at `url`; `path` is sent exactly as given."""
-    connection = http.client.HTTPConnection(host_of(url), port_of(url), timeout=5)
+    connection = http.client.HTTPConnection(host_of(url), port_of(url), timeout=HANG_SECONDS)
     try:
         connection.request(method, path, headers=headers or {})
         response = connection.getresponse()
@@ -66,7 +69,7 @@ def request(
 
 def raw_request(url: str, data: bytes) -> bytes:
     """Every byte the server sends back for `data` (it closes the connection after one answer)."""
-    with socket.create_connection((host_of(url), port_of(url)), timeout=5) as connection:
+    with socket.create_connection((host_of(url), port_of(url)), timeout=HANG_SECONDS) as connection:
         connection.sendall(data)
         chunks = []
         while chunk := connection.recv(65536):
@@ -93,7 +96,7 @@ def replace(path: Path, data: bytes) -> None:
     os.replace(temporary, path)
 
 
-def wait_until(condition: Callable[[], bool], seconds: float = 3.0) -> None:
+def wait_until(condition: Callable[[], bool], seconds: float = HANG_SECONDS) -> None:
     deadline = time.monotonic() + seconds
     while not condition():
         assert time.monotonic() < deadline, "timed out"
@@ -139,12 +142,12 @@ def running(output: Path, host: str = "127.0.0.1", **options: object) -> Iterato
     thread = threading.Thread(target=run, daemon=True)
     thread.start()
     try:
-        url = urls.get(timeout=5)
+        url = urls.get(timeout=HANG_SECONDS)
         assert not errors, errors
         yield url
     finally:
         stop.set()
-        thread.join(timeout=3)
+        thread.join(timeout=HANG_SECONDS)
     assert not thread.is_alive(), "serve() did not return after stop was set"
     assert not errors, errors
 
@@ -278,11 +281,18 @@ def test_a_file_written_this_second_has_no_date_to_compare(site: Path) -> None:
     feed = site / "rss.xml"
     with running(site) as url:
         before = request(url, "/rss.xml").headers["Last-Modified"]
-        replace(feed, NEWER_RSS)  # now, in this second
-        fresh = request(url, "/rss.xml", headers={"If-Modified-Since": before})
-        again = request(
-            url, "/rss.xml", headers={"If-Modified-Since": email.utils.formatdate(usegmt=True)}
-        )
+        # The file must still be of the current second when served: a try that crossed
+        # into the next second (a loaded machine) checks nothing, and is made again.
+        for _attempt in range(10):
+            replace(feed, NEWER_RSS)  # now, in this second
+            fresh = request(url, "/rss.xml", headers={"If-Modified-Since": before})
+            again = request(
+                url, "/rss.xml", headers={"If-Modified-Since": email.utils.formatdate(usegmt=True)}
+            )
+            if int(feed.stat().st_mtime) == int(time.time()):
+                break
+        else:
+            pytest.fail("10 tries in a row crossed a second boundary")
     assert (fresh.status, fresh.body) == (200, NEWER_RSS)
     assert fresh.headers["Last-Modified"] is None and fresh.headers["ETag"]
     assert again.status == 200
@@ -407,7 +417,7 @@ def test_a_fifo_is_not_served_and_does_not_hang_the_server(site: Path) -> None:
     (site / "piped").mkdir()
     os.mkfifo(site / "piped" / "index.html")
     with running(site) as url:
-        # A hang would be a TimeoutError here (the client waits 5 seconds).
+        # A hang would be a TimeoutError here (the client waits HANG_SECONDS).
         assert request(url, "/pipe.xml").status == 404
         assert request(url, "/piped/").status == 404
         assert request(url, "/rss.xml").status == 200
@@ -501,7 +511,7 @@ def test_a_failing_rebuild_costs_one_line_and_serving_goes_on(
     )
 
 
-def test_stop_ends_serve_quickly_and_closes_everything(site: Path) -> None:
+def test_stop_ends_serve_and_closes_everything(site: Path) -> None:
     calls = []
     urls: queue.Queue[str] = queue.Queue()
     stop = threading.Event()
@@ -517,14 +527,12 @@ def test_stop_ends_serve_quickly_and_closes_everything(site: Path) -> None:
         daemon=True,
     )
     thread.start()
-    url = urls.get(timeout=5)
+    url = urls.get(timeout=HANG_SECONDS)
     wait_until(lambda: len(calls) >= 2)
     assert rebuild_threads()
-    started = time.monotonic()
     stop.set()
-    thread.join(timeout=3)
+    thread.join(timeout=HANG_SECONDS)
     assert not thread.is_alive()
-    assert time.monotonic() - started < 2
     assert not rebuild_threads()
     count = len(calls)
     time.sleep(0.1)
@@ -542,7 +550,7 @@ def test_ctrl_c_stops_serve_without_a_traceback(
 ) -> None:
     served = []
     safety = threading.Event()  # ends serve() if Ctrl-C does not, so the test fails, not hangs
-    timer = threading.Timer(5, safety.set)
+    timer = threading.Timer(HANG_SECONDS, safety.set)
     urls: list[str] = []
 
     def press_ctrl_c(url: str) -> None:
@@ -554,7 +562,6 @@ def test_ctrl_c_stops_serve_without_a_traceback(
         threading.Thread(target=press_ctrl_c, args=(url,), daemon=True).start()
 
     timer.start()
-    started = time.monotonic()
     try:
         serve(
             site, "127.0.0.1", 0, rebuild=lambda: None, poll_seconds=0.02, ready=ready, stop=safety
@@ -563,7 +570,7 @@ def test_ctrl_c_stops_serve_without_a_traceback(
         pytest.fail("serve() let Ctrl-C out")
     finally:
         timer.cancel()
-    assert not safety.is_set() and time.monotonic() - started < 4
+    assert not safety.is_set(), "Ctrl-C did not stop serve()"
     assert served == [200]
     assert capsys.readouterr().err == ""
     assert not rebuild_threads()

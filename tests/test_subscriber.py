@@ -38,6 +38,7 @@ import pytest
 from lxml import etree
 
 import newsboat
+from conftest import WritePost, post_text
 from newsboat import PROXY_VARIABLES
 
 pytestmark = pytest.mark.slow  # real readers and a real browser
@@ -72,12 +73,7 @@ class Post:
     body: str
 
     def text(self) -> str:
-        # JSON strings are YAML double-quoted scalars: any title is written safely.
-        return (
-            f"---\ntitle: {json.dumps(self.title, ensure_ascii=False)}\n"
-            f"date: {self.date}\ncategories: [{json.dumps(self.category, ensure_ascii=False)}]\n"
-            f"---\n\n{self.body}\n"
-        )
+        return post_text(self.title, self.date, body=f"{self.body}\n", categories=[self.category])
 
 
 POSTS = {
@@ -92,18 +88,6 @@ EDITED = (
     Post("量子计算机正式发布（更正）", "2024-03-02 09:00:00", CATEGORY, "改过的正文 EDIT-MARK。"),
 )
 DELETED = "tech/chips.md"
-
-
-def write_post(posts: Path, name: str, post: Post) -> None:
-    """Write a post the way an editor's safe save does: a hidden file renamed into place.
-
-    The server's rebuild never reads half a post (hidden files are not posts).
-    """
-    path = posts / name
-    path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(f".{path.name}.tmp")
-    temporary.write_text(post.text(), encoding="utf-8")
-    os.replace(temporary, path)
 
 
 # --- the server -----------------------------------------------------------------------
@@ -164,14 +148,16 @@ class Server:
 
 
 @pytest.fixture
-def start_server(tmp_path: Path) -> Iterator[Callable[..., Server]]:
-    """start_server(posts, *flags) -> a running `postfeed serve`; killed after the test."""
+def start_server(tmp_path: Path, write_post: WritePost) -> Iterator[Callable[..., Server]]:
+    """start_server(posts, *flags) -> a running `postfeed serve` of tmp_path/posts (where
+    write_post writes: the posts are written whole, so that a rebuild never reads half a
+    post); killed after the test."""
     started: list[subprocess.Popen[bytes]] = []
 
     def start(posts: dict[str, Post], *flags: str) -> Server:
         folder = tmp_path / "posts"
         for name, post in posts.items():
-            write_post(folder, name, post)
+            write_post(name, post.text())
         output = tmp_path / "site" / "output"
         for attempt in range(3):
             port = free_port()
@@ -265,14 +251,8 @@ def showing(title: str) -> Callable[[Served], bool]:
 
 
 def wait_for_a_later_second(feed_file: Path) -> None:
-    """Wait until the clock is past the second in which `feed_file` was last written.
-
-    HTTP dates have whole seconds: a feed rewritten within the second of its last
-    version carries the same Last-Modified, and newsboat (libcurl's If-Modified-Since
-    check) then drops it as not newer. Real readers poll minutes apart; the flow tests
-    change posts no faster than that, and
-    test_newsboat_sees_a_change_made_in_the_same_second_as_the_last_one covers the rest.
-    """
+    """Wait until the clock is past the second in which `feed_file` was last written:
+    the start of a second, where two rebuilds are most likely to land in one second."""
     later = int(feed_file.stat().st_mtime) + 1
     while (now := time.time()) < later:
         time.sleep(min(0.05, later - now))
@@ -371,11 +351,10 @@ FEEDS = {
 @needs_newsboat
 @pytest.mark.parametrize("feed", FEEDS.keys())
 def test_newsboat_follows_posts_added_edited_and_deleted(
-    start_server: Callable[..., Server], tmp_path: Path, feed: str
+    start_server: Callable[..., Server], write_post: WritePost, tmp_path: Path, feed: str
 ) -> None:
     path, expected_titles = FEEDS[feed]
     server = start_server(POSTS)
-    feed_file = server.output / path
     url = server.url + quote(path)  # categories/%E7%A7%91%E6%8A%80%E6%96%B0%E9%97%BB/rss.xml
     served = served_feed(url)
     # The feed names the address the reader subscribed to (the server, not --site-url).
@@ -389,9 +368,10 @@ def test_newsboat_follows_posts_added_edited_and_deleted(
     assert {row.guid for row in first} == set(served.titles)
 
     # A new post: one new item.
+    # Changes follow each other as fast as the server rebuilds, in the same second or
+    # not: Last-Modified, in whole seconds, must not hide one from the reader.
     name, post = ADDED
-    wait_for_a_later_second(feed_file)
-    write_post(server.posts, name, post)
+    write_post(name, post.text())
     served = wait_for_rebuild(server, url, served, showing(post.title))
     added = reader.reload()
     assert len(added) == count + 1, titles(added)
@@ -403,8 +383,7 @@ def test_newsboat_follows_posts_added_edited_and_deleted(
     name, post = EDITED
     old_title = POSTS[name].title
     guid = next(guid for guid, title in served.titles.items() if title == old_title)
-    wait_for_a_later_second(feed_file)
-    write_post(server.posts, name, post)
+    write_post(name, post.text())
     served = wait_for_rebuild(server, url, served, showing(post.title))
     assert served.titles.get(guid) == post.title, "the edit changed the item's id"
     assert len(served.titles) == count + 1
@@ -422,7 +401,6 @@ def test_newsboat_follows_posts_added_edited_and_deleted(
     # A deleted post: gone from the feed; the reader keeps what it has, adds nothing.
     deleted_title = POSTS[DELETED].title
     deleted_guid = next(guid for guid, title in served.titles.items() if title == deleted_title)
-    wait_for_a_later_second(feed_file)
     (server.posts / DELETED).unlink()
     served = wait_for_rebuild(server, url, served, lambda f: deleted_guid not in f.titles)
     assert len(served.titles) == count
@@ -434,7 +412,7 @@ def test_newsboat_follows_posts_added_edited_and_deleted(
 
 @needs_newsboat
 def test_newsboat_sees_a_change_made_in_the_same_second_as_the_last_one(
-    start_server: Callable[..., Server], tmp_path: Path
+    start_server: Callable[..., Server], write_post: WritePost, tmp_path: Path
 ) -> None:
     """Two edits less than a second apart, the reader refreshing in between: it gets both.
 
@@ -457,12 +435,12 @@ def test_newsboat_sees_a_change_made_in_the_same_second_as_the_last_one(
         first = Post(f"第{attempt}次修改：第一版", post.date, post.category, "第一版正文。")
         second = Post(f"第{attempt}次修改：第二版", post.date, post.category, "第二版正文。")
         wait_for_a_later_second(feed_file)  # at the start of a second
-        write_post(server.posts, name, first)
+        write_post(name, first.text())
         served = wait_for_rebuild(server, url, served, showing(first.title))
         first_second = int(feed_file.stat().st_mtime)
         assert served.titles.get(guid) == first.title, "the edit changed the item's id"
         assert {row.guid: row.title for row in reader.reload()}[guid] == first.title
-        write_post(server.posts, name, second)
+        write_post(name, second.text())
         served = wait_for_rebuild(server, url, served, showing(second.title))
         same_second = int(feed_file.stat().st_mtime) == first_second
         stored = {row.guid: row.title for row in reader.reload()}

@@ -18,12 +18,10 @@ from postfeed.article import PostError
 from postfeed.cli import main
 from postfeed.collector import time_limit
 
+from conftest import WritePost, post_text
+
 SITE = "https://news.example.org/"
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def post(title: str, extra: str = "", body: str = "正文。", date: str = "2021-09-10 10:00") -> str:
-    return f"---\ntitle: {title}\ndate: {date}\n{extra}---\n{body}\n"
 
 
 def build(tmp_path: Path, capsys, *flags: str, config: str = "") -> tuple[int, str]:
@@ -47,11 +45,11 @@ def titles(tmp_path: Path) -> list[str]:
 
 @pytest.mark.parametrize("target", ["secret.txt", "../secret.md", "/proc/self/environ"])
 def test_a_post_that_is_a_symlink_is_not_read_and_says_so(
-    tmp_path: Path, write_post, capsys, target: str
+    tmp_path: Path, write_post: WritePost, capsys, target: str
 ) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text("---\ntitle: SECRET-KEY-123\n---\nPRIVATE\n")
-    write_post("good.md", post("好"))
+    write_post("good.md", post_text("好"))
     link = tmp_path / "posts" / "leak.md"
     link.symlink_to(secret if target == "secret.txt" else target)
     status, err = build(tmp_path, capsys)
@@ -63,9 +61,9 @@ def test_a_post_that_is_a_symlink_is_not_read_and_says_so(
 
 
 def test_a_symlink_to_another_post_does_not_publish_it_twice(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
-    write_post("a.md", post("甲"))
+    write_post("a.md", post_text("甲"))
     (tmp_path / "posts" / "b.md").symlink_to(tmp_path / "posts" / "a.md")
     assert build(tmp_path, capsys)[0] == 0
     assert titles(tmp_path) == ["甲"]
@@ -73,9 +71,9 @@ def test_a_symlink_to_another_post_does_not_publish_it_twice(
 
 @pytest.mark.parametrize("name", ["out", "out/inner"])
 def test_an_output_folder_inside_the_posts_folder_is_refused(
-    tmp_path: Path, write_post, capsys, name: str
+    tmp_path: Path, write_post: WritePost, capsys, name: str
 ) -> None:
-    write_post("a.md", post("甲"))
+    write_post("a.md", post_text("甲"))
     args = ["build", "--posts", str(tmp_path / "posts"), "--output", str(tmp_path / "posts" / name)]
     assert main(args) == 2
     err = capsys.readouterr().err
@@ -84,17 +82,17 @@ def test_an_output_folder_inside_the_posts_folder_is_refused(
 
 
 def test_a_cache_folder_inside_the_posts_folder_is_refused(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
-    write_post("a.md", post("甲"))
+    write_post("a.md", post_text("甲"))
     status, err = build(tmp_path, capsys, config=f'cache_dir = "{tmp_path / "posts" / "c"}"\n')
     assert status == 2 and "cache_dir" in err and "inside the posts folder" in err
 
 
 def test_a_symlink_planted_in_the_output_folder_never_redirects_a_write(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
-    write_post("a.md", post("甲", extra="categories: [新闻]\n"))
+    write_post("a.md", post_text("甲", categories=["新闻"]))
     assert build(tmp_path, capsys)[0] == 0
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
@@ -103,7 +101,7 @@ def test_a_symlink_planted_in_the_output_folder_never_redirects_a_write(
         (category / name).unlink()
     category.rmdir()
     category.symlink_to(elsewhere)  # the category's folder now leads out
-    write_post("b.md", post("乙", extra="categories: [新闻]\n"))
+    write_post("b.md", post_text("乙", categories=["新闻"]))
     status, err = build(tmp_path, capsys)
     assert status == 1 and "cannot be written" in err
     assert list(elsewhere.iterdir()) == []
@@ -115,9 +113,9 @@ def test_a_symlink_planted_in_the_output_folder_never_redirects_a_write(
 
 @pytest.mark.parametrize("name", ["𠝹" * 80, "粵語𠝹𡃁" * 30, "a" * 300])
 def test_a_category_name_the_file_system_would_refuse_costs_nothing(
-    tmp_path: Path, write_post, capsys, name: str
+    tmp_path: Path, write_post: WritePost, capsys, name: str
 ) -> None:
-    write_post("a.md", post("甲", extra=f"categories: ['{name}', ok]\n"))
+    write_post("a.md", post_text("甲", categories=[name, "ok"]))
     status, err = build(tmp_path, capsys)
     assert status == 0, err
     assert titles(tmp_path) == ["甲"]
@@ -126,9 +124,9 @@ def test_a_category_name_the_file_system_would_refuse_costs_nothing(
 
 
 def test_a_feed_set_that_cannot_be_written_costs_only_that_set(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
-    write_post("a.md", post("甲", extra="categories: [blocked, open]\n"))
+    write_post("a.md", post_text("甲", categories=["blocked", "open"]))
     (tmp_path / "out" / "categories").mkdir(parents=True)
     (tmp_path / "out" / "categories" / "blocked").write_text("a file where a folder goes")
     status, err = build(tmp_path, capsys)
@@ -143,10 +141,10 @@ def test_a_feed_set_that_cannot_be_written_costs_only_that_set(
 
 
 def test_a_post_with_a_thousand_categories_gets_twenty_feed_sets_and_a_warning(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
-    names = ", ".join(f"c{number}" for number in range(1000))
-    write_post("greedy.md", post("贪", extra=f"categories: [{names}]\ntags: [{names}]\n"))
+    names = [f"c{number}" for number in range(1000)]
+    write_post("greedy.md", post_text("贪", categories=names, tags=names))
     status, err = build(tmp_path, capsys)
     assert status == 0
     assert len(list((tmp_path / "out" / "categories").iterdir())) == 20
@@ -156,9 +154,9 @@ def test_a_post_with_a_thousand_categories_gets_twenty_feed_sets_and_a_warning(
     assert len(item.findall("category")) == 70
 
 
-def test_the_limits_are_settings(tmp_path: Path, write_post, capsys) -> None:
+def test_the_limits_are_settings(tmp_path: Path, write_post: WritePost, capsys) -> None:
     for number in range(5):
-        write_post(f"{number}.md", post(f"p{number}", extra=f"categories: [a{number}, b, c]\n"))
+        write_post(f"{number}.md", post_text(f"p{number}", categories=[f"a{number}", "b", "c"]))
     config = "[limits]\ncategories_per_post = 2\nfeed_sets = 3\n"
     status, err = build(tmp_path, capsys, config=config)
     assert status == 0
@@ -167,8 +165,8 @@ def test_the_limits_are_settings(tmp_path: Path, write_post, capsys) -> None:
     assert "warning: categories: 6 categories; only the 3 with the most articles" in err
 
 
-def test_a_limit_must_be_positive(tmp_path: Path, write_post, capsys) -> None:
-    write_post("a.md", post("甲"))
+def test_a_limit_must_be_positive(tmp_path: Path, write_post: WritePost, capsys) -> None:
+    write_post("a.md", post_text("甲"))
     status, err = build(tmp_path, capsys, config="[limits]\npost_seconds = 0\n")
     assert status == 2 and "limits.post_seconds" in err
 
@@ -195,11 +193,10 @@ MARKUP = [
 
 @pytest.mark.parametrize("text", MARKUP, ids=repr)
 def test_no_text_field_of_any_format_holds_a_tag(
-    tmp_path: Path, write_post, capsys, text: str
+    tmp_path: Path, write_post: WritePost, capsys, text: str
 ) -> None:
-    quoted = json.dumps(text)  # a YAML double-quoted string
-    extra = f"categories: [{quoted}]\ntags: [{quoted}]\nauthor: {quoted}\ndescription: {quoted}\n"
-    write_post("a.md", post(quoted, extra=extra))
+    fields = {"categories": [text], "tags": [text], "author": text, "description": text}
+    write_post("a.md", post_text(text, **fields))
     assert build(tmp_path, capsys)[0] == 0
     out = tmp_path / "out"
     rss = etree.parse(str(out / "rss.xml"))
@@ -225,9 +222,9 @@ def cache_file(tmp_path: Path) -> Path:
 
 
 def test_a_crafted_cache_never_makes_a_build_delete_outside_the_output_folder(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
-    write_post("a.md", post("甲"))
+    write_post("a.md", post_text("甲"))
     assert build(tmp_path, capsys)[0] == 0
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
@@ -237,7 +234,7 @@ def test_a_crafted_cache_never_makes_a_build_delete_outside_the_output_folder(
         last["outputs"] += ["../victim.txt", str(victim), "categories/../../victim.txt"]
         last["state"] = ""
         db.execute("UPDATE meta SET value = ? WHERE key = 'last_build'", (json.dumps(last),))
-    write_post("b.md", post("乙"))
+    write_post("b.md", post_text("乙"))
     assert build(tmp_path, capsys)[0] == 0
     assert victim.read_text() == "keep me"
 
@@ -253,22 +250,22 @@ def test_a_crafted_cache_never_makes_a_build_delete_outside_the_output_folder(
     ],
 )
 def test_a_damaged_cache_is_rebuilt_never_an_error(
-    tmp_path: Path, write_post, capsys, damage: str
+    tmp_path: Path, write_post: WritePost, capsys, damage: str
 ) -> None:
-    write_post("a.md", post("甲"))
+    write_post("a.md", post_text("甲"))
     assert build(tmp_path, capsys)[0] == 0
     with sqlite3.connect(cache_file(tmp_path)) as db:
         db.execute(damage)
-    write_post("b.md", post("乙", date="2021-09-11 10:00"))
+    write_post("b.md", post_text("乙", "2021-09-11 10:00"))
     status, err = build(tmp_path, capsys)
     assert status == 0, err
     assert titles(tmp_path) == ["乙", "甲"]
 
 
 def test_a_cached_link_that_is_not_http_is_never_written(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
-    write_post("a.md", post("甲", extra="headimg: https://img.example.org/a.png\n"))
+    write_post("a.md", post_text("甲", headimg="https://img.example.org/a.png"))
     assert build(tmp_path, capsys)[0] == 0
     with sqlite3.connect(cache_file(tmp_path)) as db:
         db.execute("UPDATE posts SET link = 'javascript:alert(1)', image = 'javascript:x'")
@@ -284,7 +281,7 @@ def test_a_cached_link_that_is_not_http_is_never_written(
 
 
 def test_control_characters_in_a_file_name_are_shown_escaped(
-    tmp_path: Path, write_post, capsys
+    tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
     write_post("\x1b]0;owned\x07\x1b[2J.md", "---\ntitle: [unclosed\n---\n")
     status, err = build(tmp_path, capsys)
@@ -293,9 +290,11 @@ def test_control_characters_in_a_file_name_are_shown_escaped(
     assert "\\x1b]0;owned\\x07" in err
 
 
-def test_a_long_rejected_value_is_cut_in_the_message(tmp_path: Path, write_post, capsys) -> None:
-    write_post("a.md", post("甲", extra=f"link: {'x' * 200_000}\n"))
-    write_post("b.md", post("乙", date="9" * 200_000))
+def test_a_long_rejected_value_is_cut_in_the_message(
+    tmp_path: Path, write_post: WritePost, capsys
+) -> None:
+    write_post("a.md", post_text("甲", link="x" * 200_000))
+    write_post("b.md", post_text("乙", "9" * 200_000))
     status, err = build(tmp_path, capsys)
     assert status == 1
     lines = err.splitlines()
@@ -303,7 +302,18 @@ def test_a_long_rejected_value_is_cut_in_the_message(tmp_path: Path, write_post,
     assert "b.md: date: too long to be a date (200,000 characters)" in err
 
 
-def test_escape_sequences_inside_a_post_are_not_printed(tmp_path: Path, write_post, capsys) -> None:
-    write_post("a.md", post("甲", date="\x1b[31mred\x1b[0m"))
+@pytest.mark.parametrize(
+    "text",
+    [
+        "---\ntitle: 甲\ndate: \x1b[31mred\x1b[0m\n---\n正文。\n",  # raw: not even YAML
+        post_text("甲", "\x1b[31mred\x1b[0m"),  # a YAML escape: the date is the sequence
+    ],
+    ids=["raw", "yaml-escape"],
+)
+def test_escape_sequences_inside_a_post_are_not_printed(
+    tmp_path: Path, write_post: WritePost, capsys, text: str
+) -> None:
+    write_post("a.md", text)
     _, err = build(tmp_path, capsys)
+    assert "a.md" in err
     assert "\x1b" not in err

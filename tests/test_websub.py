@@ -15,6 +15,8 @@ from lxml import etree
 
 from postfeed.cli import main
 
+from conftest import WritePost, post_text
+
 SITE = "https://news.example.org/"
 
 
@@ -39,7 +41,8 @@ class Hub:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = f"http://127.0.0.1:{self.server.server_port}/"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        # A short poll: shutdown() waits for it (half a second by default).
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
 
 
 @pytest.fixture
@@ -50,12 +53,9 @@ def hub() -> Iterator[Hub]:
     running.server.server_close()
 
 
-def make_site(root: Path, hub_url: str) -> list[str]:
-    posts = root / "posts"
-    posts.mkdir()
-    (posts / "one.md").write_text(
-        "---\ntitle: One\ndate: 2021-09-10\n---\nText.\n", encoding="utf-8"
-    )
+def make_site(root: Path, write_post: WritePost, hub_url: str) -> list[str]:
+    """One post, a configuration naming the hub; the arguments of `postfeed` to build them."""
+    posts = write_post("one.md", post_text("One", "2021-09-10")).parent
     (root / "postfeed.toml").write_text(
         f'hub = "{hub_url}"\n[categories]\nfeeds = false\n', encoding="utf-8"
     )
@@ -63,8 +63,8 @@ def make_site(root: Path, hub_url: str) -> list[str]:
             "--output", str(root / "out"), "--site-url", SITE]  # fmt: skip
 
 
-def test_every_feed_names_the_hub(tmp_path: Path, hub: Hub) -> None:
-    assert main(make_site(tmp_path, hub.url)) == 0
+def test_every_feed_names_the_hub(tmp_path: Path, write_post: WritePost, hub: Hub) -> None:
+    assert main(make_site(tmp_path, write_post, hub.url)) == 0
     rss = etree.parse(str(tmp_path / "out" / "rss.xml"))
     assert rss.find("channel/{http://www.w3.org/2005/Atom}link[@rel='hub']").get("href") == hub.url
     atom = etree.parse(str(tmp_path / "out" / "atom.xml"))
@@ -74,8 +74,10 @@ def test_every_feed_names_the_hub(tmp_path: Path, hub: Hub) -> None:
     assert hub.published == []  # no --ping, no ping
 
 
-def test_ping_announces_exactly_the_feeds_that_changed(tmp_path: Path, hub: Hub) -> None:
-    argv = make_site(tmp_path, hub.url)
+def test_ping_announces_exactly_the_feeds_that_changed(
+    tmp_path: Path, write_post: WritePost, hub: Hub
+) -> None:
+    argv = make_site(tmp_path, write_post, hub.url)
     assert main([*argv, "--ping"]) == 0
     assert sorted(hub.published) == [SITE + "atom.xml", SITE + "feed.json", SITE + "rss.xml"]
     hub.published.clear()
@@ -84,12 +86,12 @@ def test_ping_announces_exactly_the_feeds_that_changed(tmp_path: Path, hub: Hub)
 
 
 def test_an_unreachable_hub_is_a_warning_not_a_failed_build(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path, write_post: WritePost, capsys: pytest.CaptureFixture[str]
 ) -> None:
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    argv = make_site(tmp_path, f"http://127.0.0.1:{port}/")
+    argv = make_site(tmp_path, write_post, f"http://127.0.0.1:{port}/")
     assert main([*argv, "--ping"]) == 0
     err = capsys.readouterr().err
     assert "warning: websub: WebSub hub" in err

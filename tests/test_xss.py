@@ -20,6 +20,8 @@ from lxml import etree
 
 from postfeed.cli import main
 
+from conftest import post_text
+
 SITE = "https://feeds.example.org/"
 ATOM = "{http://www.w3.org/2005/Atom}"
 CONTENT_ENCODED = "{http://purl.org/rss/1.0/modules/content/}encoded"
@@ -227,11 +229,6 @@ def atom_text_construct_as_html(element: etree._Element) -> str:
     return html.escape(element.text or "")
 
 
-def write_post(posts: Path, name: str, front_matter: str, body: str) -> None:
-    posts.mkdir(parents=True, exist_ok=True)
-    (posts / name).write_text(f"---\n{front_matter}\n---\n{body}", encoding="utf-8")
-
-
 def build(tmp_path: Path) -> Built:
     output = tmp_path / "out"
     status = main(
@@ -291,12 +288,10 @@ def creates_elements(text: str) -> bool:
 
 
 @pytest.mark.parametrize(("vector", "body_format"), BODY_CASES)
-def test_nothing_executable_reaches_the_feeds(tmp_path, vector, body_format):
+def test_nothing_executable_reaches_the_feeds(tmp_path, write_post, vector, body_format):
     write_post(
-        tmp_path / "posts",
         "vector.md",
-        "title: XSS vector\ndate: 2021-09-10 19:48:10",
-        body_for(vector, body_format),
+        post_text("XSS vector", "2021-09-10 19:48:10", body=body_for(vector, body_format)),
     )
     built = build(tmp_path)
     fragments = built.html_fragments()
@@ -336,13 +331,8 @@ def test_the_harmlessness_check_itself_catches_executable_html():
     ],
     ids=["html-raw", "html-escaped", "markdown"],
 )
-def test_text_containing_cdata_end_comes_through_as_text(tmp_path, body, body_format):
-    write_post(
-        tmp_path / "posts",
-        "cdata.md",
-        f"title: CDATA\ndate: 2021-09-10\nformat: {body_format}",
-        body,
-    )
+def test_text_containing_cdata_end_comes_through_as_text(tmp_path, write_post, body, body_format):
+    write_post("cdata.md", post_text("CDATA", "2021-09-10", body=body, format=body_format))
     built = build(tmp_path)
     for content in built.contents():
         root = lxml.html.fragment_fromstring(content, create_parent="div")
@@ -358,8 +348,8 @@ def test_text_containing_cdata_end_comes_through_as_text(tmp_path, body, body_fo
     ],
     ids=["html", "markdown"],
 )
-def test_text_containing_cdata_markers_comes_through_as_text(tmp_path, body):
-    write_post(tmp_path / "posts", "cdata.md", "title: CDATA\ndate: 2021-09-10", body)
+def test_text_containing_cdata_markers_comes_through_as_text(tmp_path, write_post, body):
+    write_post("cdata.md", post_text("CDATA", "2021-09-10", body=body))
     built = build(tmp_path)
     for content in built.contents():
         root = lxml.html.fragment_fromstring(content, create_parent="div")
@@ -380,18 +370,9 @@ TITLE_VECTORS = [
 ]
 
 
-def yaml_quoted(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
-
-
 @pytest.mark.parametrize("title", [v for _, v in TITLE_VECTORS], ids=[n for n, _ in TITLE_VECTORS])
-def test_titles_with_markup_come_through_as_harmless_text(tmp_path, title):
-    write_post(
-        tmp_path / "posts",
-        "title.md",
-        f"title: {yaml_quoted(title)}\ndate: 2021-09-10",
-        "<p>body</p>",
-    )
+def test_titles_with_markup_come_through_as_harmless_text(tmp_path, write_post, title):
+    write_post("title.md", post_text(title, "2021-09-10", body="<p>body</p>"))
     built = build(tmp_path)
     for text, kind in built.titles():
         assert kind == "text"
@@ -404,10 +385,8 @@ def test_titles_with_markup_come_through_as_harmless_text(tmp_path, title):
     [("价格 ]]> 预期", "价格 ]]> 预期"), ("A < B && C > D", "A < B && C > D")],
     ids=["cdata-end", "comparison-signs"],
 )
-def test_title_text_with_xml_special_characters_is_kept(tmp_path, title, expected):
-    write_post(
-        tmp_path / "posts", "title.md", f"title: {yaml_quoted(title)}\ndate: 2021-09-10", "body"
-    )
+def test_title_text_with_xml_special_characters_is_kept(tmp_path, write_post, title, expected):
+    write_post("title.md", post_text(title, "2021-09-10", body="body"))
     built = build(tmp_path)
     assert [text for text, _ in built.titles()] == [expected, expected]
 
@@ -415,12 +394,11 @@ def test_title_text_with_xml_special_characters_is_kept(tmp_path, title, expecte
 @pytest.mark.parametrize(
     "description", [v for _, v in TITLE_VECTORS], ids=[n for n, _ in TITLE_VECTORS]
 )
-def test_front_matter_descriptions_with_markup_come_through_as_harmless_text(tmp_path, description):
+def test_front_matter_descriptions_with_markup_come_through_as_harmless_text(
+    tmp_path, write_post, description
+):
     write_post(
-        tmp_path / "posts",
-        "description.md",
-        f"title: t\ndate: 2021-09-10\ndescription: {yaml_quoted(description)}",
-        "<p>body</p>",
+        "description.md", post_text("t", "2021-09-10", body="<p>body</p>", description=description)
     )
     built = build(tmp_path)
     for fragment in built.html_fragments():
