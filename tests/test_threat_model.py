@@ -317,3 +317,34 @@ def test_escape_sequences_inside_a_post_are_not_printed(
     _, err = build(tmp_path, capsys)
     assert "a.md" in err
     assert "\x1b" not in err
+
+
+# --- 4. shapes that make a parser work with the square of the input --------------------------
+
+SQUARE_SHAPES = {
+    "nested": "<div>" * 20_000 + "x" + "</div>" * 20_000,
+    "formatting rebuilt at every block": "".join(f"<b class=c{n}><p>x" for n in range(5_000)),
+    "attributes": "<p " + " ".join(f"a{n}=1" for n in range(20_000)) + ">x</p>",
+}
+
+
+@pytest.mark.parametrize("body", SQUARE_SHAPES.values(), ids=SQUARE_SHAPES.keys())
+def test_html_shaped_to_blow_up_the_parsers_is_rejected_before_they_run(
+    tmp_path: Path, write_post: WritePost, capsys, body: str
+) -> None:
+    write_post("good.md", post_text("好"))
+    write_post("bad.html", post_text("坏", body=body))
+    status, err = build(tmp_path, capsys)
+    assert status == 1
+    assert "bad.html: content: " in err and ("nested over" in err or "attributes" in err)
+    assert titles(tmp_path) == ["好"]
+
+
+def test_ordinary_html_with_unclosed_paragraphs_and_a_long_data_url_is_published(
+    tmp_path: Path, write_post: WritePost, capsys
+) -> None:
+    body = "<p>段落" * 3_000 + f'<img src="data:image/png;base64,{"A" * 50_000}">'
+    write_post("a.html", post_text("甲", body=body))
+    status, err = build(tmp_path, capsys)
+    assert status == 0, err
+    assert titles(tmp_path) == ["甲"]

@@ -34,7 +34,10 @@ DATE_KEYS = ("date", "published", "pubDate", "pubdate", "created")
 UPDATED_KEYS = ("updated", "lastmod", "modified", "last_modified_at")
 EARLIEST_PLAUSIBLE = datetime(1970, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=1)
-_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+(.+?)[ \t#]*$|<h[1-6][^>]*>(.*?)</h[1-6]>", re.M | re.S)
+# Headings, for a post without a title; each is one linear scan.
+_MARKDOWN_HEADING = re.compile(r"^ {0,3}#{1,6}[ \t]+([^\n]+)$", re.M)
+_HTML_HEADING_OPEN = re.compile(r"<h[1-6][^<>]*>")
+_HTML_HEADING_CLOSE = re.compile(r"</h[1-6]>")
 
 
 # Fewer new posts than this are read in this process; more are shared among the cores.
@@ -319,6 +322,10 @@ def _render(post: Post, article: Article, config: Config) -> tuple[str, str]:
     from postfeed import content  # imported on first use: a no-change run never needs it
 
     body_html = content.render(post.body, _body_format(post.meta))
+    try:
+        content.check_structure(body_html)
+    except content.StructureError as error:
+        raise PostError("content", str(error)) from None
     body_html = content.clean(body_html, config.content.drop, config.content.iframe_hosts)
     safe_html = content.sanitize(body_html, article.link)
     summary = fields.plain_line(post.meta.get("description") or post.meta.get("excerpt"))
@@ -366,11 +373,21 @@ def _body_format(meta: dict[str, Any]) -> str | None:
     return value if value in ("html", "markdown") else None
 
 
+def _first_heading(body: str) -> str | None:
+    """The text of the first Markdown (`# x`) or HTML (`<h1>x</h1>`) heading."""
+    markdown = _MARKDOWN_HEADING.search(body)
+    opening = _HTML_HEADING_OPEN.search(body, 0, markdown.start() if markdown else len(body))
+    closing = _HTML_HEADING_CLOSE.search(body, opening.end()) if opening else None
+    if opening and closing:
+        return body[opening.end() : closing.start()]
+    return markdown.group(1).rstrip(" \t#") if markdown else None
+
+
 def _title_from_body(post: Post) -> str:
     """A title for a post without one: its first heading, first line, or file name."""
-    heading = _HEADING.search(post.body)
+    heading = _first_heading(post.body)
     if heading:
-        text = fields.title(heading.group(1) or heading.group(2))
+        text = fields.title(heading)
         if text:
             return text
     for line in post.body.splitlines():

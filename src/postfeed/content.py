@@ -42,6 +42,7 @@ _MATHML_TAGS = (
 )  # fmt: skip
 LAZY_SOURCE_ATTRIBUTES = ("data-src", "data-original", "data-actualsrc", "data-lazy-src")
 SUMMARY_LENGTH = 140
+SUMMARY_SOURCE_CHARS = 65_536  # of HTML, parsed for a summary while that gives enough text
 
 _TAGS = (nh3.ALLOWED_TAGS - {"map", "area"}) | {"video", "audio", "source", "iframe"}
 _ATTRIBUTES: dict[str, set[str]] = {
@@ -184,6 +185,46 @@ def _hostname(url: str) -> str:
         return ""
 
 
+class StructureError(ValueError):
+    """HTML shaped to make the parsers work with the square of its size."""
+
+
+# Bounds on the shape of a body's HTML, checked before any parser sees it: html5ever
+# (the sanitizer) takes time with the square of the nesting depth and rebuilds every
+# open formatting element at each new block (output with the square of the input);
+# libxml2 (the cleaner) takes minutes for a tag with 100,000 attributes. No page a
+# person reads comes near these.
+MAX_DEPTH = 512
+MAX_ATTRIBUTES = 256
+# Elements whose end tag may be left out (HTML closes them by itself): not counted.
+_SELF_CLOSING = _VOID_TAGS | {
+    "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody",
+    "tfoot", "colgroup", "caption", "rt", "rp", "html", "head", "body",
+}  # fmt: skip
+_TAG_NAME = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)")
+# A tag long enough to hold MAX_ATTRIBUTES attributes (most are far shorter).
+_LONG_TAG = re.compile(r"<[a-zA-Z][^<>]{1024,}")
+
+
+def check_structure(body_html: str) -> None:
+    """Raise StructureError when the HTML nests deeper than MAX_DEPTH elements (end
+    tags that may be left out aside) or a tag has over MAX_ATTRIBUTES attributes.
+    Linear scans, at the speed of the regular expression engine."""
+    for tag in _LONG_TAG.finditer(body_html):  # (a long data: URL is one attribute)
+        if len(tag.group().split()) > MAX_ATTRIBUTES:
+            raise StructureError(f"a tag with over {MAX_ATTRIBUTES} attributes")
+    depth = 0
+    for closing, name in _TAG_NAME.findall(body_html):
+        if name.lower() in _SELF_CLOSING:
+            continue
+        if closing:
+            depth -= depth > 0
+        else:
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise StructureError(f"elements nested over {MAX_DEPTH} deep")
+
+
 def sanitize(body_html: str, base_url: str) -> str:
     """nh3's allow-list; every URL absolute (against `base_url`) or dropped."""
 
@@ -222,10 +263,15 @@ def plain_text(content_html: str) -> str:
 
 
 def summarize(content_html: str, length: int = SUMMARY_LENGTH) -> str:
-    """Plain text of about `length` characters, cut at a sentence end when one is near."""
-    text = plain_text(content_html)
-    text = _BARE_URL.sub(" ", text).replace("\u3000", " ")
-    text = " ".join(text.split())
+    """Plain text of about `length` characters, cut at a sentence end when one is near.
+
+    Only the start of the HTML is parsed when it holds enough text: a summary of a
+    megabyte-long article needs its first paragraphs, not a tree of all of it.
+    """
+    text = _summary_text(content_html[:SUMMARY_SOURCE_CHARS])
+    # Well past `length`: a tag or URL cut at the end of the slice changes nothing here.
+    if len(text) <= 2 * length and len(content_html) > SUMMARY_SOURCE_CHARS:
+        text = _summary_text(content_html)
     if len(text) <= length:
         return text
     window = text[: length + 1]
@@ -236,3 +282,9 @@ def summarize(content_html: str, length: int = SUMMARY_LENGTH) -> str:
     if cut < length * 4 // 5 or not window[cut - 1].isascii():
         cut = length
     return text[:cut].rstrip() + "…"
+
+
+def _summary_text(content_html: str) -> str:
+    text = plain_text(content_html)
+    text = _BARE_URL.sub(" ", text).replace("\u3000", " ")
+    return " ".join(text.split())

@@ -94,8 +94,9 @@ def _entry(generator: FeedGenerator, article: Article, full_content: bool) -> Fe
     entry.link(href=article.link)
     entry.published(article.published)
     entry.updated(article.updated)
-    for term in (*article.categories, *article.tags):
-        entry.category(term=term)
+    terms = [*article.categories, *article.tags]
+    if terms:  # in one call: feedgen rebuilds the whole list on every call
+        entry.category([{"term": term} for term in terms])
     if article.content and full_content:
         entry.content(article.content, type="html")
     if article.image:
