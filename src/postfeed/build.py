@@ -29,7 +29,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
-from postfeed import __version__, state
+from postfeed import __version__, convert, state
 from postfeed.article import Article, Problem, attempt
 from postfeed.cache import SCHEMA_VERSION, Cache, CacheDamaged
 from postfeed.collector import Collection, collect, load_content, newest_articles, prerender
@@ -243,8 +243,9 @@ def _write(
     """
     staging = Staging(config.output)
     digests: dict[str, str] = {}
+    converted = convert.Converted()  # each article converted once, whatever shows it
     try:
-        for set_files in publish(config, chosen, last.sets, result.problems):
+        for set_files in publish(config, chosen, last.sets, result.problems, converted):
             remove_stale_temporaries(set_files.folder, tuple(FEED_FILE_NAMES))
             try:
                 staging.stage(set_files.files)
@@ -257,7 +258,7 @@ def _write(
             result.written += [*set_files.files, *set_files.kept]
             _check_sizes(config, set_files, result.problems)
         remove_stale_temporaries(config.output, tuple(SITE_FILES))
-        pages = site_files(config, chosen)
+        pages = site_files(config, chosen, converted)
         staging.stage(pages)
         result.written += pages
         result.changed = staging.commit()

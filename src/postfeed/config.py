@@ -6,6 +6,7 @@ This is the only module that reads configuration; every other stage receives a
 
 from __future__ import annotations
 
+import importlib.util
 import re
 import tomllib
 import typing
@@ -15,6 +16,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from postfeed import sites, urls
+from postfeed.convert import CONVERSIONS
 
 
 class ConfigError(Exception):
@@ -75,6 +77,7 @@ class FeedConfig:
     since_days: int = 0  # 0: no age limit
     limit: int = 0  # 0: the global limit
     content: str = ""  # "full" or "summary"; empty: [content] mode
+    opencc: str = ""  # a conversion of postfeed.convert.CONVERSIONS; empty: none
 
 
 @dataclass(frozen=True)
@@ -101,6 +104,9 @@ class Config:
     limits: LimitsConfig = LimitsConfig()
     feeds: tuple[FeedConfig, ...] = ()
     site: str = "folder"  # the kind of site the posts come from (see postfeed.sites)
+    # Simplified <-> Traditional Chinese for the main feeds and the category feeds
+    # (views of the same site); empty: none. [[feeds]] tables have their own.
+    opencc: str = ""
 
     @property
     def zone(self) -> ZoneInfo:
@@ -201,7 +207,19 @@ def _custom_feed(table: dict[str, Any], number: int) -> FeedConfig:
         raise ConfigError(f'{where}: \'content\' must be "full" or "summary"')
     if feed.since_days < 0 or feed.limit < 0:
         raise ConfigError(f"{where}: 'since_days' and 'limit' must not be negative")
+    _check_conversion(f"{where}: 'opencc'", feed.opencc)
     return feed
+
+
+def _check_conversion(name: str, conversion: str) -> None:
+    """A conversion must be one OpenCC has, and OpenCC must be there to do it (else
+    every article of the set would fail, one by one, while it is written)."""
+    if not conversion:
+        return
+    if conversion not in CONVERSIONS:
+        raise ConfigError(f"{name} must be one of {', '.join(CONVERSIONS)}, not {conversion!r}")
+    if importlib.util.find_spec("opencc") is None:
+        raise ConfigError(f"{name}: the opencc package is not installed (pip install opencc)")
 
 
 def _check_type(name: str, value: Any, expected: Any) -> Any:
@@ -268,4 +286,5 @@ def _validate(config: Config) -> Config:
         )
     if not config.title.strip():
         raise ConfigError("configuration key 'title' must not be empty")
+    _check_conversion("configuration key 'opencc'", config.opencc)
     return config

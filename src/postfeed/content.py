@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 
 import lxml.html
 import nh3
-from bs4 import BeautifulSoup, Comment
+from bs4 import BeautifulSoup, Comment, Tag
 from markdown_it import MarkdownIt
 
 from postfeed import urls
@@ -35,12 +35,19 @@ DEFAULT_DROP_SELECTORS = (
 _CLEANING_MARKS = (
     "<!--", "<script", "<style", "<noscript", "<template", "<head", "<font", "<iframe",
     "<object", "<math", "data-", "hidden", "style=", "appendqr", "article-editor", "adsbygoogle",
+    "<video", "<audio",
 )  # fmt: skip
 _MATHML_TAGS = (
     "mi", "mn", "mo", "ms", "mtext", "mrow", "mfrac", "msqrt", "mroot", "msub", "msup",
     "msubsup", "mtable", "mtr", "mtd", "semantics", "annotation",
 )  # fmt: skip
 LAZY_SOURCE_ATTRIBUTES = ("data-src", "data-original", "data-actualsrc", "data-lazy-src")
+LAZY_POSTER_ATTRIBUTES = ("data-poster", "data-lazy-poster")
+_LAZY_TAGS = ("img", "video", "audio", "source")  # what takes a lazy source
+_PLAYERS = ("video", "audio")
+# Any base will do: clean() only asks whether the sanitizer will keep a URL, and it keeps
+# every relative one.
+_ANY_BASE = "https://example.invalid/"
 SUMMARY_LENGTH = 140
 SUMMARY_SOURCE_CHARS = 65_536  # of HTML, parsed for a summary while that gives enough text
 
@@ -137,7 +144,15 @@ def render(body: str, body_format: str | None = None) -> str:
 def clean(
     body_html: str, drop_selectors: Iterable[str] = (), iframe_hosts: Iterable[str] = ()
 ) -> str:
-    """Remove site boilerplate; make lazy images load; turn untrusted iframes into links."""
+    """Remove site boilerplate; make lazy images and players load; turn untrusted iframes
+    into links.
+
+    A player (<video>, <audio>) is kept when it has a source a reader can load, in its
+    `src` or in a <source>, and gets `controls`: readers drop `autoplay`, so a player
+    without them could not be started. One left with no source is dropped with its
+    fallback content, which a browser that knows the element never shows; a video's
+    poster stays, as an image, since that is all a browser would show of it.
+    """
     drop_selectors = tuple(drop_selectors)
     if not drop_selectors and not any(mark in body_html.lower() for mark in _CLEANING_MARKS):
         return body_html  # nothing here for BeautifulSoup to do (most Markdown posts)
@@ -155,11 +170,11 @@ def clean(
     # foreign elements whole, and an unclosed one would take the article with it.
     for node in soup.find_all(["font", "object", "math", *_MATHML_TAGS]):
         node.unwrap()
-    for image in soup.find_all("img"):
-        for attribute in LAZY_SOURCE_ATTRIBUTES:
-            if image.get(attribute):
-                image["src"] = image[attribute]
-                break
+    for node in soup.find_all(_LAZY_TAGS):
+        _load_now(node, "src", LAZY_SOURCE_ATTRIBUTES)
+    for player in soup.find_all(_PLAYERS):
+        if not player.decomposed:  # not inside a player already dropped
+            _keep_playable(soup, player)
     trusted = {host.lower() for host in iframe_hosts}
     for frame in soup.find_all("iframe"):
         source = str(frame.get("src") or "").strip()
@@ -176,6 +191,38 @@ def clean(
             frame.decompose()
     root = soup.body or soup
     return root.decode_contents()
+
+
+def _load_now(node: Tag, attribute: str, lazy_attributes: Iterable[str]) -> None:
+    """Give `node` the URL a script would have set from a lazy-loading attribute."""
+    for lazy in lazy_attributes:
+        if node.get(lazy):
+            node[attribute] = node[lazy]
+            return
+
+
+def _keep_playable(soup: BeautifulSoup, player: Tag) -> None:
+    """Keep a player that can play, with controls; else leave only its poster, if any."""
+    _load_now(player, "poster", LAZY_POSTER_ATTRIBUTES)
+    playable = _loadable(player.get("src"))
+    for source in player.find_all("source"):
+        if _loadable(source.get("src")):
+            playable = True
+        else:
+            source.unwrap()  # not decompose: lxml nests what follows a <source> inside it
+    if playable:
+        player["controls"] = ""
+        return
+    poster = player.get("poster") if player.name == "video" else None
+    if _loadable(poster):
+        player.replace_with(soup.new_tag("img", src=poster, alt=""))
+    else:
+        player.decompose()
+
+
+def _loadable(url: object) -> bool:
+    """Whether the sanitizer will keep `url` (a value of an attribute) as a URL."""
+    return isinstance(url, str) and urls.absolute(url, _ANY_BASE) is not None
 
 
 def _hostname(url: str) -> str:

@@ -4,6 +4,12 @@ A feed set is one folder of feeds (rss.xml, atom.xml, feed.json): the main one i
 the output folder, one per category below categories/<slug>/, and the custom
 ones of `[[feeds]]` below <name>/. Each takes the newest articles its filters let
 through, up to its limit.
+
+A set may convert between Simplified and Traditional Chinese (`opencc`): the main
+set and the category sets follow the top-level setting (they are views of one
+site), a custom set its own table's. The articles are converted when the set is
+written (publish.py); its filters match an article by its original or its
+converted spelling.
 """
 
 from __future__ import annotations
@@ -12,9 +18,11 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import Enum
+from functools import lru_cache
 
 from postfeed.article import Article
 from postfeed.config import Config, FeedConfig
+from postfeed.convert import convert_text
 from postfeed.fields import category_slugs, fold
 
 
@@ -44,39 +52,64 @@ class FeedSet:
     keywords: tuple[str, ...] = ()  # folded; any of them in title or content
     exclude_keywords: tuple[str, ...] = ()
     since: datetime | None = None  # articles published before this are left out
+    opencc: str = ""  # the conversion its articles are written in (convert.CONVERSIONS)
 
     def takes(self, article: Article, names: frozenset[str]) -> bool:
         """Whether the article (whose folded category names are `names`) passes the
         filters that need no content."""
         if self.since is not None and article.published < self.since:
             return False
-        if self.categories and not names & self.categories:
+        if self.categories and not self._has_category(article, names, self.categories):
             return False
-        if names & self.exclude_categories:
+        if self.exclude_categories and self._has_category(article, names, self.exclude_categories):
             return False
+        # Names of people are not converted (see convert.py): one spelling to match.
         return not self.authors or fold(article.author or "") in self.authors
+
+    def _has_category(
+        self, article: Article, names: frozenset[str], wanted: frozenset[str]
+    ) -> bool:
+        """Whether one of the article's categories, as written or as this set shows
+        it, is in `wanted`."""
+        if names & wanted:
+            return True
+        if not self.opencc:
+            return False
+        return not _converted_names(article.categories, self.opencc).isdisjoint(wanted)
 
     @property
     def reads_content(self) -> bool:
         return bool(self.keywords or self.exclude_keywords)
 
-    def takes_text(self, text: str) -> bool:
-        """Whether the article's title and content text pass the keyword filters."""
-        text = fold(text)
-        if self.keywords and not any(keyword in text for keyword in self.keywords):
+    def takes_text(self, *texts: str) -> bool:
+        """Whether the article passes the keyword filters; `texts` are its title and
+        content text, folded, in each spelling it has (the original, and the converted
+        one of a set with a conversion): a keyword is found if it is in any of them."""
+        if self.keywords and not any(k in text for k in self.keywords for text in texts):
             return False
-        return not any(keyword in text for keyword in self.exclude_keywords)
+        return not any(k in text for k in self.exclude_keywords for text in texts)
+
+
+@lru_cache(maxsize=4096)
+def _converted_names(categories: tuple[str, ...], conversion: str) -> frozenset[str]:
+    """The folded names of `categories` after `conversion`. Cached: a site has few
+    distinct combinations of categories, and most articles share one."""
+    return frozenset(fold(convert_text(name, conversion)) for name in categories)
 
 
 def feed_sets(config: Config, category_counts: Mapping[str, int], now: datetime) -> list[FeedSet]:
     """Every feed set of a build: main, then categories (by name), then custom ones."""
     full = config.content.mode == "full"
-    sets = [FeedSet("", config.title, Group.MAIN, config.limit, full)]
+    opencc = config.opencc
+    sets = [FeedSet("", config.title, Group.MAIN, config.limit, full, opencc=opencc)]
     for name, slug in category_slugs(category_names(config, category_counts)).items():
-        title = f"{config.title} · {name}"
+        # The category as its feeds show it; the folder keeps the name as written, so
+        # that a change of conversion never moves a feed.
+        shown = convert_text(name, opencc) if opencc else name
+        title = f"{config.title} · {shown}"
         sets.append(
             FeedSet(f"categories/{slug}", title, Group.CATEGORIES, config.limit, full,
-                    categories=frozenset({fold(name)}))
+                    categories=frozenset({fold(name)}), opencc=opencc)
         )  # fmt: skip
     sets.extend(_custom(feed, config, now) for feed in config.feeds)
     return sets
@@ -109,6 +142,7 @@ def _custom(feed: FeedConfig, config: Config, now: datetime) -> FeedSet:
         keywords=tuple(fold(word) for word in feed.keywords),
         exclude_keywords=tuple(fold(word) for word in feed.exclude_keywords),
         since=now - timedelta(days=feed.since_days) if feed.since_days else None,
+        opencc=feed.opencc,
     )
 
 
@@ -142,11 +176,18 @@ def select(
         finished = finish(article)
         if finished is None:
             continue
-        text = None
+        text = ""
+        folded: dict[str, str] = {}  # the text folded: as written (""), and converted
         for feed_set in takers:
             if feed_set.reads_content:
                 text = text or f"{finished.title}\n{plain_text(finished.content)}"
-                if not feed_set.takes_text(text):
+                spellings = ("", feed_set.opencc) if feed_set.opencc else ("",)
+                for conversion in spellings:
+                    if conversion not in folded:
+                        # Converted before folding: OpenCC's words are case-sensitive.
+                        spelled = convert_text(text, conversion) if conversion else text
+                        folded[conversion] = fold(spelled)
+                if not feed_set.takes_text(*(folded[c] for c in spellings)):
                     continue
             chosen[feed_set].append(finished)
             if len(chosen[feed_set]) == feed_set.limit:

@@ -1,6 +1,9 @@
 """Writing JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/): Articles become JSON bytes.
 
 The JSON twin of feeds.py: it gets finished Articles and a Channel and returns bytes.
+Authors are written twice, as 1.1's `authors` and as 1.0's `author`, as the 1.1
+spec allows, so that readers of either version show them.
+
 Keys are written in a fixed order (dicts keep insertion order; sort_keys would move
 `version` away from the top, where people look for it) and optional keys are left
 out rather than written as null or "", so unchanged posts give identical bytes.
@@ -28,7 +31,7 @@ def render_json(channel: Channel, articles: Sequence[Article]) -> bytes:
         "feed_url": channel.self_url,
         "description": channel.description,
         "language": channel.language,
-        "authors": [{"name": channel.author}],
+        **_authors(channel.author),
     }
     if channel.hubs:
         feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in channel.hubs]
@@ -55,5 +58,11 @@ def _item(article: Article, full_content: bool) -> dict[str, Any]:
     if terms:
         item["tags"] = terms
     if article.author:
-        item["authors"] = [{"name": article.author}]
+        item.update(_authors(article.author))
     return item
+
+
+def _authors(name: str) -> dict[str, Any]:
+    """1.1's `authors`, and beside it 1.0's `author`, which 1.1 keeps for the readers that
+    know only 1.0 (they would show no author at all)."""
+    return {"authors": [{"name": name}], "author": {"name": name}}

@@ -8,6 +8,10 @@ There is no XSLT stylesheet for viewing feeds in a browser, on purpose: Chromium
 types a server should send, and then shows a banner saying XSLT is being removed.
 index.html is the page for people, and every browser shows it.
 
+index.html speaks the site's language (the channel's `language`): its words and its
+dates come from one table, WORDS, chosen by words_for(). The OPML list is for readers
+and keeps its group names as they are given.
+
 Like feeds.py, this module gets finished records and returns bytes; nothing in the
 output depends on the time of the build, so unchanged input gives identical files.
 """
@@ -31,6 +35,90 @@ from postfeed.dates import format_rfc3339
 from postfeed.formats import FORMATS, Format
 
 K = TypeVar("K")
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """What index.html says in one language, dates included."""
+
+    feeds: str  # the heading of the list of feeds
+    note: str  # how to subscribe
+    articles: str  # the heading of the list of articles
+    no_articles: str
+    groups: dict[str, str]  # group labels as publish gives them (feedsets.Group.label)
+    date: str  # str.format pattern: {year} {month} {month_name} {day} {hour} {minute}
+    months: tuple[str, ...] = ()  # {month_name}, January first
+
+    def group(self, label: str) -> str:
+        """A group's heading; a group the table does not know keeps its label."""
+        return self.groups.get(label, label)
+
+    def shown(self, moment: datetime, zone: tzinfo) -> str:
+        """A date and time as people of this language write them, in `zone`."""
+        local = moment.astimezone(zone)
+        month_name = self.months[local.month - 1] if self.months else ""
+        return self.date.format(
+            year=local.year, month=local.month, month_name=month_name, day=local.day,
+            hour=local.hour, minute=local.minute,
+        )  # fmt: skip
+
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+# Keyed by lower-case language tag. Dates: "10 Sep 2021, 19:48" (day first: no reader
+# takes 09/10 for 9 October or 10 September, and it is the form of the RSS pubDate),
+# "2021年9月10日 19:48" (months and days unpadded, as people write them in Chinese).
+WORDS: dict[str, Words] = {
+    "en": Words(
+        feeds="Feeds",
+        note="To subscribe, copy an address into your feed reader.",
+        articles="Newest articles",
+        no_articles="No articles yet.",
+        groups={"Main": "Main", "Categories": "Categories", "Custom": "Custom"},
+        date="{day} {month_name} {year}, {hour:02}:{minute:02}",
+        months=_MONTHS_EN,
+    ),
+    "zh-cn": Words(
+        feeds="订阅源",
+        note="复制地址，粘贴到 RSS 阅读器中即可订阅。",
+        articles="最新文章",
+        no_articles="暂无文章。",
+        groups={"Main": "全站", "Categories": "分类", "Custom": "自定义"},
+        date="{year}年{month}月{day}日 {hour:02}:{minute:02}",
+    ),
+    "zh-tw": Words(
+        feeds="訂閱來源",
+        note="複製網址，貼到 RSS 閱讀器中即可訂閱。",
+        articles="最新文章",
+        no_articles="尚無文章。",
+        groups={"Main": "全站", "Categories": "分類", "Custom": "自訂"},
+        date="{year}年{month}月{day}日 {hour:02}:{minute:02}",
+    ),
+}
+# Tags that have no words of their own but are written in the script of another's.
+_SAME_WORDS = {
+    "zh": "zh-cn",
+    "zh-hans": "zh-cn",
+    "zh-sg": "zh-cn",
+    "zh-my": "zh-cn",
+    "zh-hant": "zh-tw",
+    "zh-hk": "zh-tw",
+    "zh-mo": "zh-tw",
+}
+FALLBACK_LANGUAGE = "en"
+
+
+def words_for(language: str) -> Words:
+    """The words for a language tag, found as RFC 4647 "lookup" finds them: the whole tag,
+    then the tag less its last subtag, and so on (zh-Hant-TW, zh-Hant, zh); English when
+    nothing matches. Case does not matter, and `_` is read as `-` (zh_CN)."""
+    subtags = language.strip().lower().replace("_", "-").split("-")
+    while subtags:
+        tag = "-".join(subtags)
+        tag = _SAME_WORDS.get(tag, tag)
+        if tag in WORDS:
+            return WORDS[tag]
+        subtags.pop()
+    return WORDS[FALLBACK_LANGUAGE]
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,8 +173,8 @@ def render_index(
 ) -> bytes:
     """An HTML5 page: the feeds with copyable addresses, then the articles in the order given.
 
-    The markup is templates/index.html, where every value is escaped on output;
-    dates are shown in `zone`.
+    The markup is templates/index.html, where every value is escaped on output; its
+    words follow the channel's language (see words_for), and dates are shown in `zone`.
     """
     groups = {
         # A feed's formats (RSS, Atom, JSON Feed) share one entry.
@@ -94,7 +182,12 @@ def render_index(
         for group, members in _by_group(links).items()
     }
     page = _template().render(
-        channel=channel, links=links, groups=groups, articles=articles, zone=zone
+        channel=channel,
+        links=links,
+        groups=groups,
+        articles=articles,
+        zone=zone,
+        words=words_for(channel.language),
     )
     return page.encode("utf-8")
 
@@ -113,7 +206,6 @@ def _template() -> jinja2.Template:
     )
     environment.tests["web_url"] = urls.is_web_url
     environment.filters["rfc3339"] = format_rfc3339
-    environment.filters["shown_in"] = _shown_in
     return environment.get_template("index.html")
 
 
@@ -121,11 +213,6 @@ def _escape(value: object) -> Markup:
     # Autoescaping would write ' and " as &#39; and &#34;; escaping with html.escape
     # first keeps the bytes of every index.html that earlier versions wrote.
     return value if isinstance(value, Markup) else Markup(html.escape(str(value), quote=True))
-
-
-def _shown_in(moment: datetime, zone: tzinfo) -> str:
-    local = moment.astimezone(zone)
-    return f"{local.year:04d}-{local:%m-%d %H:%M}"  # %Y does not pad years before 1000
 
 
 def _by_group(links: Sequence[FeedLink]) -> dict[str, list[FeedLink]]:

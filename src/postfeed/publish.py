@@ -5,18 +5,25 @@ time (memory does not grow with the number of sets); writing them is output.py's
 job. A feed set made from exactly what made its files on disk, files still as
 the last build left them, is not rendered again: an archive may have hundreds of
 category feeds, and one new post touches few of them.
+
+A feed set with a conversion (`opencc`) gets its articles converted here, after
+selection: the cache and the filters work on the articles as written, and an
+article is converted once per conversion, when a set that carries it is rendered
+(one `convert.Converted` given to publish() and site_files() makes that once per
+build); a set whose files are kept converts nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import html
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 from urllib.parse import quote
 
-from postfeed import __version__, state, urls
+from postfeed import __version__, convert, state, urls
 from postfeed.article import Article, Channel, Problem
 from postfeed.config import Config
 from postfeed.feedsets import FeedSet, Group
@@ -27,6 +34,8 @@ if TYPE_CHECKING:
 
 # Articles shown on index.html.
 INDEX_ARTICLES = 20
+# An article's image at the top of a content that has none, as content.sanitize writes images.
+_LEAD_IMAGE = '<p><img src="{}" alt="" referrerpolicy="no-referrer"></p>'
 
 
 @dataclass
@@ -69,12 +78,14 @@ def publish(
     chosen: dict[FeedSet, list[Article]],
     last_sets: dict[str, state.SetRecord],
     problems: list[Problem],
+    converted: convert.Converted | None = None,
 ) -> Iterator[SetFiles]:
     """The files of every feed set in `chosen`, in its order (the main set first).
     An article that cannot be written is reported in `problems` and taken out of
-    its list."""
+    its list. `converted` holds the articles converted so far in this build."""
     names = [fmt.file_name for fmt in FORMATS]
     article_digests: dict[str, str] = {}
+    converted = converted if converted is not None else convert.Converted()
     for feed_set, articles in chosen.items():
         folder = folder_of(config, feed_set)
         digest = set_digest(config, feed_set, articles, article_digests)
@@ -83,7 +94,7 @@ def publish(
         if last and last.digest == digest and state.as_left(folder, last, names):
             set_files.kept = [folder / name for name in names]
         else:
-            rendered = _render_set(config, feed_set, articles, problems)
+            rendered = _render_set(config, feed_set, articles, problems, converted)
             set_files.files = {folder / name: data for name, data in rendered.items()}
         yield set_files
 
@@ -93,6 +104,9 @@ def set_digest(
 ) -> str:
     """A digest of everything the feeds of a set are made from."""
     digest = hashlib.sha256(f"{__version__}|{channel(config, feed_set, '')!r}".encode())
+    if feed_set.opencc:
+        # OpenCC's dictionaries are part of what the feeds are made from.
+        digest.update(f"|opencc {feed_set.opencc} {convert.version()}".encode())
     for article in articles:
         if article.id not in memo:
             memo[article.id] = hashlib.sha256(repr(article).encode()).hexdigest()
@@ -101,27 +115,35 @@ def set_digest(
 
 
 def _render_set(
-    config: Config, feed_set: FeedSet, articles: list[Article], problems: list[Problem]
+    config: Config,
+    feed_set: FeedSet,
+    articles: list[Article],
+    problems: list[Problem],
+    converted: convert.Converted,
 ) -> dict[str, bytes]:
-    """The feeds of one set. An article that cannot be written is reported and left
-    out: normalizing should make every article writable, and if one slips through,
-    it must cost only itself, never the feed."""
+    """The feeds of one set. An article that cannot be written (or converted) is
+    reported and left out: normalizing should make every article writable, and if
+    one slips through, it must cost only itself, never the feed."""
     try:
-        return _render_feeds(config, feed_set, articles)
+        return _render_feeds(config, feed_set, articles, converted)
     except Exception:
         writable = []
         for article in articles:
             try:
-                _render_feeds(config, feed_set, [article])
+                _render_feeds(config, feed_set, [article], converted)
                 writable.append(article)
             except Exception as error:
                 problems.append(Problem.from_exception(article.source, error))
         articles[:] = writable
-        return _render_feeds(config, feed_set, writable)
+        return _render_feeds(config, feed_set, writable, converted)
 
 
-def _render_feeds(config: Config, feed_set: FeedSet, articles: list[Article]) -> dict[str, bytes]:
-    articles = [_checked(article, feed_set.full_content) for article in articles]
+def _render_feeds(
+    config: Config, feed_set: FeedSet, articles: list[Article], converted: convert.Converted
+) -> dict[str, bytes]:
+    articles = [
+        converted(_checked(article, feed_set.full_content), feed_set.opencc) for article in articles
+    ]
     return {
         fmt.file_name: fmt.render(channel(config, feed_set, fmt.file_name), articles)
         for fmt in FORMATS
@@ -135,11 +157,22 @@ def _checked(article: Article, full_content: bool) -> Article:
         raise ValueError(f"the link is not an http(s) URL: {article.link[:80]!r}")
     if article.image and not urls.is_web_url(article.image):
         article = replace(article, image=None)
-    return article if full_content else replace(article, content="")
+    if not full_content:
+        return replace(article, content="")
+    if article.image and "<img" not in article.content:
+        # Readers that ignore media:* show the lead image too. Added here, not in the
+        # cached content: the image can change while the body does not.
+        lead = _LEAD_IMAGE.format(html.escape(article.image))
+        article = replace(article, content="\n".join(filter(None, (lead, article.content))))
+    return article
 
 
-def site_files(config: Config, chosen: dict[FeedSet, list[Article]]) -> dict[Path, bytes]:
-    """feeds.opml and index.html, which list the feed sets of `chosen`."""
+def site_files(
+    config: Config, chosen: dict[FeedSet, list[Article]], converted: convert.Converted | None = None
+) -> dict[Path, bytes]:
+    """feeds.opml and index.html, which list the feed sets of `chosen`; the articles
+    on index.html are the main feeds' (in its conversion, if it has one)."""
+    converted = converted if converted is not None else convert.Converted()
     from postfeed import pages  # lxml and jinja2: imported only when a page is made
 
     links = [
@@ -155,10 +188,11 @@ def site_files(config: Config, chosen: dict[FeedSet, list[Article]]) -> dict[Pat
         for fmt in FORMATS
     ]
     main, articles = next(iter(chosen.items()))
+    articles = [converted(article, main.opencc) for article in articles[:INDEX_ARTICLES]]
     return {
         config.output / OPML_FILE: pages.render_opml(config.title, _only(links, OPML_FORMAT)),
         config.output / INDEX_FILE: pages.render_index(
-            channel(config, main, FORMATS[0].file_name), links, articles[:INDEX_ARTICLES],
+            channel(config, main, FORMATS[0].file_name), links, articles,
             config.zone,
         ),
     }  # fmt: skip
