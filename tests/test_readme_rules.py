@@ -614,3 +614,31 @@ def test_a_quick_build_at_a_terminal_shows_the_summary_but_no_progress_bar(
     assert status == 0
     assert PROGRESS_BAR not in output, output
     assert output.startswith(b"postfeed: 1 posts read, 0 rejected"), output
+
+
+@pytest.mark.parametrize("text", ["", "\n\n  \n"], ids=["0 bytes", "blank"])
+def test_an_empty_file_is_not_a_post_and_says_so(
+    tmp_path: Path, write_post: WritePost, capsys, text: str
+) -> None:
+    write_post("empty.md", text)
+    write_post("real.md", post_text("Real"))
+    status, lines = build(tmp_path, capsys=capsys)
+    assert status == 0
+    assert any(line.endswith("empty.md: warning: file: is empty: not a post") for line in lines)
+    assert list(rss_items(tmp_path / "out")) == ["Real"]
+
+
+def test_one_category_has_one_spelling_in_every_feed(
+    tmp_path: Path, write_post: WritePost, capsys
+) -> None:
+    write_post("a.md", post_text("First", categories=["ＡＩ"], date="2021-09-10"))
+    write_post("b.md", post_text("Second", categories=["AI"], tags=["ai"], date="2021-09-11"))
+    assert build(tmp_path, capsys=capsys)[0] == 0
+    out = tmp_path / "out"
+    rss = etree.parse(str(out / "rss.xml"))
+    assert [c.text for c in rss.iter("category")] == ["ＡＩ", "ＡＩ"]
+    atom = etree.parse(str(out / "atom.xml"))
+    assert {c.get("term") for c in atom.iterfind(".//a:category", NS)} == {"ＡＩ"}
+    feed = json.loads((out / "feed.json").read_text())
+    assert [item["tags"] for item in feed["items"]] == [["ＡＩ"], ["ＡＩ"]]
+    assert len(list((out / "categories").iterdir())) == 1

@@ -667,3 +667,22 @@ def test_postfeed_serve_on_ipv6_names_itself_in_brackets(
         "application/rss+xml; charset=utf-8",
     )
     assert f"{url}rss.xml".encode() in reply.body  # the feed names this server as its home
+
+
+def test_serve_gives_up_on_a_busy_lock_after_wait_with_exit_status_3(
+    tmp_path: Path, write_post: WritePost, capsys
+) -> None:
+    from postfeed.cli import main
+    from postfeed.lock import exclusive_lock
+
+    write_post("a.md", post_text("甲"))
+    output = tmp_path / "out"
+    args = ["serve", "--posts", str(tmp_path / "posts"), "--output", str(output)]
+    with exclusive_lock(tmp_path / ".postfeed-cache" / "out.lock"):  # another build holds it
+        started = time.monotonic()
+        status = main([*args, "--port", "0", "--wait", "0.3"])
+        waited = time.monotonic() - started
+    assert status == 3
+    assert "another build is running" in capsys.readouterr().err
+    assert waited >= 0.3  # it waited as told (the old code always waited 30 s)
+    assert not output.exists()

@@ -348,3 +348,31 @@ def test_ordinary_html_with_unclosed_paragraphs_and_a_long_data_url_is_published
     status, err = build(tmp_path, capsys)
     assert status == 0, err
     assert titles(tmp_path) == ["甲"]
+
+
+def test_links_planted_in_the_cache_folder_are_removed_not_followed(
+    tmp_path: Path, write_post: WritePost, capsys
+) -> None:
+    write_post("a.md", post_text("甲"))
+    victim = tmp_path / "victim"
+    victim.write_text("precious")
+    cache = tmp_path / ".postfeed-cache"
+    cache.mkdir()
+    for name in ("out.lock", "out.sqlite3"):
+        (cache / name).symlink_to(victim)
+    status, err = build(tmp_path, capsys)
+    assert status == 0, err
+    assert victim.read_text() == "precious"
+    assert titles(tmp_path) == ["甲"]
+
+
+def test_a_cache_folder_that_is_a_link_is_refused(
+    tmp_path: Path, write_post: WritePost, capsys
+) -> None:
+    write_post("a.md", post_text("甲"))
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (tmp_path / ".postfeed-cache").symlink_to(elsewhere)
+    status, err = build(tmp_path, capsys)
+    assert status == 2 and "the cache folder is a symbolic link" in err
+    assert list(elsewhere.iterdir()) == []

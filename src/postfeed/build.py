@@ -151,6 +151,11 @@ def _check_folders(config: Config) -> None:
     its state or deletes, and a build must never read its own output as posts."""
     if not config.posts.is_dir():
         raise BuildError(f"{config.posts}: no such folder of posts")
+    if config.cache_location.is_symlink():
+        raise BuildError(
+            f"{config.cache_location}: the cache folder is a symbolic link; a build keeps "
+            "its cache and lock only in a real folder (set cache_dir to use another place)"
+        )
     posts = config.posts.resolve()
     for name, folder in (("output", config.output), ("cache_dir", config.cache_location)):
         if folder.resolve().is_relative_to(posts):

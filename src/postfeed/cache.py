@@ -101,6 +101,8 @@ class Cache:
         if self.path is None:
             return self._create(":memory:")
         self.path.parent.mkdir(parents=True, exist_ok=True)
+        if self.path.is_symlink():  # planted: never read or write a cache through a link
+            self.discard(self.path)
         try:
             db = sqlite3.connect(self.path)
             stored = dict(db.execute("SELECT key, value FROM meta"))

@@ -22,6 +22,8 @@ class LockBusy(Exception):
 def exclusive_lock(path: Path, wait: float = 0.0) -> Iterator[None]:
     """Hold an exclusive lock on `path`, waiting up to `wait` seconds for it."""
     path.parent.mkdir(parents=True, exist_ok=True)
+    if path.is_symlink():  # planted: no build locks through a link (filelock refuses it)
+        path.unlink()
     lock = filelock.FileLock(path, mode=0o644)
     try:
         lock.acquire(timeout=wait, poll_interval=0.05)
