@@ -261,7 +261,8 @@ def check_structure(body_html: str) -> None:
         if len(tag.group().split()) > MAX_ATTRIBUTES:
             raise StructureError(f"a tag with over {MAX_ATTRIBUTES} attributes")
     depth = 0
-    for closing, name in _TAG_NAME.findall(body_html):
+    for tag in _TAG_NAME.finditer(body_html):  # not findall: no list of every tag
+        closing, name = tag.groups()
         if name.lower() in _SELF_CLOSING:
             continue
         if closing:
