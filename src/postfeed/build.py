@@ -34,7 +34,7 @@ from postfeed.article import Article, Problem, attempt
 from postfeed.cache import SCHEMA_VERSION, Cache, CacheDamaged
 from postfeed.collector import Collection, collect, load_content, newest_articles, prerender
 from postfeed.config import Config
-from postfeed.feedsets import FeedSet, Group, feed_sets, select
+from postfeed.feedsets import FeedSet, Group, categories_wanting_sets, feed_sets, select
 from postfeed.formats import FEED_FILE_NAMES, FORMATS, SITE_FILES
 from postfeed.lock import LockBusy, exclusive_lock
 from postfeed.output import Staging, remove_stale_temporaries
@@ -181,8 +181,8 @@ def check(config: Config, now: datetime | None = None) -> Collection:
 
 
 def _check_feed_set_count(config: Config, counts: dict[str, int], result: BuildResult) -> None:
-    eligible = sum(count >= config.categories.min_posts for count in counts.values())
-    if config.categories.feeds and eligible > config.limits.feed_sets:
+    eligible = len(categories_wanting_sets(config, counts))
+    if eligible > config.limits.feed_sets:
         message = (
             f"{eligible:,} categories; only the {config.limits.feed_sets:,} with the most "
             "articles get feeds of their own (limits.feed_sets)"

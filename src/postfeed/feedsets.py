@@ -118,15 +118,20 @@ def feed_sets(config: Config, category_counts: Mapping[str, int], now: datetime)
 def category_names(config: Config, category_counts: Mapping[str, int]) -> list[str]:
     """The categories that get feed sets of their own, by name: at most
     `limits.feed_sets` of them, those with the most articles."""
+    return sorted(categories_wanting_sets(config, category_counts)[: config.limits.feed_sets])
+
+
+def categories_wanting_sets(config: Config, category_counts: Mapping[str, int]) -> list[str]:
+    """Every category the settings give a feed set, most articles first (then by name)."""
     if not config.categories.feeds:
         return []
     excluded = {fold(name) for name in config.categories.exclude}
-    eligible = [
+    eligible = sorted(
         (-count, name)
         for name, count in category_counts.items()
         if count >= config.categories.min_posts and fold(name) not in excluded
-    ]
-    return sorted(name for _, name in sorted(eligible)[: config.limits.feed_sets])
+    )
+    return [name for _, name in eligible]
 
 
 def _custom(feed: FeedConfig, config: Config, now: datetime) -> FeedSet:
