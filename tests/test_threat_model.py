@@ -224,7 +224,7 @@ def cache_file(tmp_path: Path) -> Path:
 def test_a_crafted_cache_never_makes_a_build_delete_outside_the_output_folder(
     tmp_path: Path, write_post: WritePost, capsys
 ) -> None:
-    write_post("a.md", post_text("甲"))
+    write_post("a.md", post_text("甲", categories=["新闻"]))
     assert build(tmp_path, capsys)[0] == 0
     victim = tmp_path / "victim.txt"
     victim.write_text("keep me")
@@ -232,11 +232,13 @@ def test_a_crafted_cache_never_makes_a_build_delete_outside_the_output_folder(
         (value,) = db.execute("SELECT value FROM meta WHERE key = 'last_build'").fetchone()
         last = json.loads(value)
         last["outputs"] += ["../victim.txt", str(victim), "categories/../../victim.txt"]
+        last["outputs"] += ["categories/..", "categories", ".", ""]  # folders, not files
         last["state"] = ""
         db.execute("UPDATE meta SET value = ? WHERE key = 'last_build'", (json.dumps(last),))
-    write_post("b.md", post_text("乙"))
+    write_post("b.md", post_text("乙", categories=["新闻"]))
     assert build(tmp_path, capsys)[0] == 0
     assert victim.read_text() == "keep me"
+    assert (tmp_path / "out" / "categories" / "新闻" / "rss.xml").is_file()
 
 
 @pytest.mark.parametrize(

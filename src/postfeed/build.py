@@ -273,8 +273,7 @@ def _write(
         raise BuildError(f"{where}: cannot write: {error.strerror or error}") from None
     current = {path.relative_to(config.output).as_posix() for path in result.written}
     for gone in sorted(set(last.outputs) - current):
-        if ".." not in Path(gone).parts and not Path(gone).is_absolute():
-            staging.remove(config.output / gone)
+        staging.remove(gone)
     return digests
 
 

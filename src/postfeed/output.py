@@ -14,7 +14,7 @@ import os
 import secrets
 import stat
 from collections.abc import Iterable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)
@@ -59,16 +59,24 @@ class Staging:
         _remove(temporary for temporary, _ in self._staged)
         self._staged = []
 
-    def remove(self, path: Path) -> None:
-        """Remove a file the last build wrote (and its folder, once empty); a path
-        that leads outside the output folder is left alone."""
+    def remove(self, name: str) -> None:
+        """Remove a file the last build wrote (and its folder, once empty), by its path
+        relative to the output folder. The list of them comes from the cache, which is
+        untrusted: a name that climbs out (`..`, absolute), leads out through a link,
+        or names a folder is left alone."""
+        relative = PurePosixPath(name)
+        if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+            return
+        path = self.root.joinpath(*relative.parts)
         try:
             self.check_inside(path.parent)
         except OSError:
             return
+        if path.is_dir() and not path.is_symlink():
+            return
         path.unlink(missing_ok=True)  # a symbolic link itself, never its target
         folder = path.parent
-        if folder.resolve() != self.root and not any(folder.iterdir()):
+        if folder != self.root and not any(folder.iterdir()):
             folder.rmdir()  # the folder of a category that has no posts any more
 
     def check_inside(self, folder: Path) -> None:

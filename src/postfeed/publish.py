@@ -78,14 +78,13 @@ def publish(
     chosen: dict[FeedSet, list[Article]],
     last_sets: dict[str, state.SetRecord],
     problems: list[Problem],
-    converted: convert.Converted | None = None,
+    converted: convert.Converted,
 ) -> Iterator[SetFiles]:
     """The files of every feed set in `chosen`, in its order (the main set first).
     An article that cannot be written is reported in `problems` and taken out of
     its list. `converted` holds the articles converted so far in this build."""
     names = [fmt.file_name for fmt in FORMATS]
     article_digests: dict[str, str] = {}
-    converted = converted if converted is not None else convert.Converted()
     for feed_set, articles in chosen.items():
         folder = folder_of(config, feed_set)
         digest = set_digest(config, feed_set, articles, article_digests)
@@ -168,11 +167,10 @@ def _checked(article: Article, full_content: bool) -> Article:
 
 
 def site_files(
-    config: Config, chosen: dict[FeedSet, list[Article]], converted: convert.Converted | None = None
+    config: Config, chosen: dict[FeedSet, list[Article]], converted: convert.Converted
 ) -> dict[Path, bytes]:
     """feeds.opml and index.html, which list the feed sets of `chosen`; the articles
     on index.html are the main feeds' (in its conversion, if it has one)."""
-    converted = converted if converted is not None else convert.Converted()
     from postfeed import pages  # lxml and jinja2: imported only when a page is made
 
     links = [
