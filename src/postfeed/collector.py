@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from postfeed import fields, sites, urls
-from postfeed.article import Article, PostError, PostResult, Problem, Warn, attempt
+from postfeed.article import (
+    Article,
+    FieldWarning,
+    PostError,
+    PostResult,
+    Problem,
+    Warn,
+    attempt,
+)
 from postfeed.cache import Cache
 from postfeed.config import Config
 from postfeed.dates import DateError, parse_date
@@ -123,10 +131,10 @@ def _horizon(now: datetime | None) -> datetime:
 def read_one(path: Path, config: Config) -> PostResult:
     """Read and describe one post file; every failure becomes a Problem, never an exception."""
     problems: list[Problem] = []
-    warnings: list[tuple[str, str]] = []
+    warnings: list[FieldWarning] = []
 
     def work() -> PostResult:
-        post = read_post(path, config.posts, config.max_post_size, not config.strict)
+        post = _read(path, config)
         warnings.extend(post.warnings)
         if not post.meta and not post.body.strip():
             warnings.append(("file", "is empty: not a post"))
@@ -283,11 +291,10 @@ def load_content(article: Article, config: Config, cache: Cache | None) -> tuple
     key = _key(article, config)
     cached = cache.content(key) if cache else None
     if cached is None:
-        with time_limit(config.limits.post_seconds):
-            post = read_post(article.source, config.posts, config.max_post_size, not config.strict)
-            cached = _render(post, article, config)
+        digest, html, summary = _make_content(article, config)
+        cached = (html, summary)
         if cache:
-            cache.store_content(key, _content_digest(article, post), *cached)
+            cache.store_content(key, digest, *cached)
     return replace(article, content=cached[0], summary=cached[1]), key
 
 
@@ -311,11 +318,21 @@ def _render_for_cache(article: Article, config: Config) -> tuple[str, str, str] 
     """In a worker: (digest, html, summary), or None if anything fails (the build
     will meet the failure again in load_content, and report it there)."""
     try:
-        with time_limit(config.limits.post_seconds):
-            post = read_post(article.source, config.posts, config.max_post_size, not config.strict)
-            return (_content_digest(article, post), *_render(post, article, config))
+        return _make_content(article, config)
     except Exception:
         return None
+
+
+def _read(path: Path, config: Config) -> Post:
+    return read_post(path, config.posts, config.max_post_size, salvage=not config.strict)
+
+
+def _make_content(article: Article, config: Config) -> tuple[str, str, str]:
+    """(digest, html, summary) of an article, read again and rendered within the time
+    limit; the digest is of the link and body it was made from."""
+    with time_limit(config.limits.post_seconds):
+        post = _read(article.source, config)
+        return (_content_digest(article, post), *_render(post, article, config))
 
 
 def _render(post: Post, article: Article, config: Config) -> tuple[str, str]:
