@@ -255,6 +255,194 @@ def test_date_error_is_a_value_error() -> None:
     assert issubclass(DateError, ValueError)
 
 
+# --- what the generators accept: Hexo's rolled-over fields ---------------------------------
+
+
+class Warnings(list[tuple[str, str]]):
+    """A `warn` callback that keeps what it is told."""
+
+    def __call__(self, field: str, message: str) -> None:
+        self.append((field, message))
+
+
+@pytest.mark.parametrize(
+    ("text", "local"),
+    [
+        ("2023-09-19 21:43:79", "2023-09-19 21:44:19"),
+        ("2023-09-19 21:43:60", "2023-09-19 21:44:00"),
+        ("2023-09-19 21:79:10", "2023-09-19 22:19:10"),
+        ("2023-09-19T21:43:79", "2023-09-19 21:44:19"),
+        ("2023-9-9 9:43:79", "2023-09-09 09:44:19"),
+        ("2023-09-19 23:59:99", "2023-09-20 00:00:39"),
+        ("2023-09-19 24:10:10", "2023-09-20 00:10:10"),
+        ("2023-12-31 23:59:60", "2024-01-01 00:00:00"),
+        ("2023-09-19 99:99:99", "2023-09-23 04:40:39"),
+        ("2021-02-30", "2021-03-02 00:00:00"),
+        ("2021-02-29 10:00:00", "2021-03-01 10:00:00"),
+        ("2021-04-31 10:00:00", "2021-05-01 10:00:00"),
+    ],
+)
+def test_out_of_range_fields_roll_over_as_hexo_publishes_them_with_a_warning(
+    text: str, local: str
+) -> None:
+    # Hexo (js-yaml's Date.UTC, and V8 for days) carries the excess into the next field.
+    warnings = Warnings()
+    expected = datetime.fromisoformat(local).replace(tzinfo=SHANGHAI).astimezone(UTC)
+    assert parse_date(text, SHANGHAI, warnings) == expected
+    ((field, message),) = warnings
+    assert field == "date"
+    assert text in message
+    assert f"read as {local.removesuffix(' 00:00:00')}" in message
+    assert "Hexo" in message
+
+
+def test_the_warning_says_which_fields_were_out_of_range() -> None:
+    warnings = Warnings()
+    parse_date("2023-09-19 21:43:79", SHANGHAI, warnings)
+    assert "79 seconds" in warnings[0][1]
+    warnings.clear()
+    parse_date("2021-02-30 24:61:00", SHANGHAI, warnings)
+    assert all(part in warnings[0][1] for part in ("day 30", "hour 24", "61 minutes"))
+
+
+def test_a_rolled_over_time_with_an_offset_keeps_the_offset() -> None:
+    warnings = Warnings()
+    parsed = parse_date("2023-09-19T21:43:79+08:00", NEW_YORK, warnings)
+    assert parsed == utc(2023, 9, 19, 13, 44, 19)
+    assert "read as 2023-09-19 21:44:19 +08:00" in warnings[0][1]
+
+
+def test_a_rolled_over_time_keeps_its_fraction_of_a_second() -> None:
+    parsed = parse_date("2023-09-19 21:43:79.25Z", SHANGHAI, Warnings())
+    assert parsed == utc(2023, 9, 19, 21, 44, 19).replace(microsecond=250000)
+
+
+def test_a_rolled_over_time_without_an_offset_is_in_the_configured_zone() -> None:
+    # 21:44:19 in New York (UTC-4 in September) is 01:44:19 UTC the next day.
+    assert parse_date("2023-09-19 21:43:79", NEW_YORK, Warnings()) == utc(2023, 9, 20, 1, 44, 19)
+
+
+@pytest.mark.parametrize("text", ["2023-09-19 21:43:79", "2021-02-30", "2023-09-19 24:10:10"])
+def test_without_a_warn_callback_an_out_of_range_field_is_still_an_error(text: str) -> None:
+    with pytest.raises(DateError):
+        parse_date(text, SHANGHAI)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2021-13-01",  # no month 13
+        "2021-00-10",
+        "2021-09-00",  # no day 0
+        "2021-09-32 10:00:00",  # no month has 32 days
+        "2023-09-19 21:79",  # Hexo reads a time without seconds with V8, which refuses this
+        "2023/09/19 21:43:79",  # nor does anything roll over a date written with slashes
+        "2023年09月19日 21:43:79",
+        "2023-09-19 21:43:79 CST",
+        "2023-09-19 21:43:100",
+    ],
+)
+def test_what_is_not_a_slip_of_a_field_is_refused_even_with_a_warn_callback(text: str) -> None:
+    warnings = Warnings()
+    with pytest.raises(DateError):
+        parse_date(text, SHANGHAI, warnings)
+    assert warnings == []
+
+
+def test_a_date_followed_by_a_megabyte_of_whitespace_is_read_and_named_briefly() -> None:
+    assert parse_date("2021-09-10 19:48:10" + " \n" * 500_000, SHANGHAI) == INSTANT
+    with pytest.raises(DateError) as caught:
+        parse_date("2021-02-30" + " " * 1_000_000, SHANGHAI)
+    assert len(str(caught.value)) < 200
+
+
+def test_a_valid_date_draws_no_warning() -> None:
+    warnings = Warnings()
+    assert parse_date("2021-09-10 19:48:10", SHANGHAI, warnings) == INSTANT
+    assert warnings == []
+
+
+def test_the_warning_shows_control_characters_escaped() -> None:
+    # A tab is whitespace (the value is read); the message must not carry raw controls.
+    warnings = Warnings()
+    parse_date("2023-09-19\t21:43:79", SHANGHAI, warnings)
+    assert not any(ord(char) < 32 for char in warnings[0][1])
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "2023-09-19 21:43:79" + "9" * 1_000_000,
+        "2023-09-19 21:43:79" + " " * 1_000_000 + "x",
+        " " * 1_000_000 + "2023-09-19 21:43:79",
+        "9" * 1_000_000,
+        "2023-09-19 " + ":".join(["99"] * 100_000),
+    ],
+)
+def test_a_huge_value_is_refused_quickly_even_with_a_warn_callback(text: str) -> None:
+    warnings = Warnings()
+    with pytest.raises(DateError, match="too long"):
+        parse_date(text, SHANGHAI, warnings)
+    assert warnings == []
+
+
+# --- what the generators accept: Jekyll's and Hugo's forms --------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2023-01-29 18:30:22 2023 -0800", utc(2023, 1, 29, 10, 30, 22)),
+        ("2023-01-29 18:30:22 2023 +0800", utc(2023, 1, 29, 10, 30, 22)),
+        ("2023-01-29 18:30:22 2023", utc(2023, 1, 29, 10, 30, 22)),
+        ("2023-01-29 18:30 2023 -0800", utc(2023, 1, 29, 10, 30)),
+        ("2023-01-29 18:30:22 2023 PST", utc(2023, 1, 29, 10, 30, 22)),
+    ],
+)
+def test_a_time_followed_by_its_year_again_is_read_in_the_configured_zone_as_jekyll_does(
+    text: str, expected: datetime
+) -> None:
+    # Ruby's Time.parse reads the date and the time and ignores the rest, the offset
+    # included (checked with Jekyll 4.3: 18:30:22 in a site set to Asia/Shanghai).
+    assert parse_date(text, SHANGHAI) == expected
+
+
+def test_an_offset_jekyll_ignores_is_reported_when_it_is_not_the_configured_zones() -> None:
+    warnings = Warnings()
+    parse_date("2023-01-29 18:30:22 2023 -0800", SHANGHAI, warnings)
+    ((field, message),) = warnings
+    assert field == "date"
+    assert "-0800" in message and "Jekyll" in message
+
+
+@pytest.mark.parametrize("text", ["2023-01-29 18:30:22 2023 -0800", "2023-01-29 18:30:22 2023 PST"])
+def test_an_offset_jekyll_ignores_draws_no_warning_when_it_agrees_with_the_zone(text) -> None:
+    warnings = Warnings()
+    parsed = parse_date(text, ZoneInfo("America/Los_Angeles"), warnings)
+    assert parsed == utc(2023, 1, 30, 2, 30, 22)
+    assert warnings == []
+
+
+@pytest.mark.parametrize(
+    "text", ["2023-01-29 18:30:22 1999 -0800", "2023-01-29 18:30:22 2023 -0800 trailing"]
+)
+def test_a_different_year_after_the_time_is_an_error(text: str) -> None:
+    with pytest.raises(DateError):
+        parse_date(text, SHANGHAI, Warnings())
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2018-05-22T9:48:00", utc(2018, 5, 22, 9, 48)),
+        ("2018-05-22 9:48:00", utc(2018, 5, 22, 9, 48)),
+        ("2018-05-22T9:48:00+08:00", utc(2018, 5, 22, 1, 48)),
+    ],
+)
+def test_a_one_digit_hour_is_read_as_hugo_reads_it(text: str, expected: datetime) -> None:
+    assert parse_date(text, ZoneInfo("UTC")) == expected
+
+
 # --- formatting ---------------------------------------------------------------------------
 
 

@@ -9,13 +9,22 @@ import re
 import threading
 import time
 from collections.abc import Callable
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from postfeed.article import PostError
-from postfeed.reader import decode, read_post, scan_posts, split_front_matter
+from postfeed.dates import parse_date
+from postfeed.reader import (
+    MAX_FRONT_MATTER_CHARS,
+    decode,
+    read_post,
+    scan_posts,
+    split_front_matter,
+)
 
 from conftest import WritePost
 
@@ -458,6 +467,286 @@ def test_epoch_numbers_stay_text(tmp_path, write_post: WritePost) -> None:
     text = "---\ndate: 1631274490\n---\nbody\n"
     post = read(write_post("post.md", text.encode()), tmp_path)
     assert post.meta["date"] == "1631274490"
+
+
+# --- read_post: TOML and JSON front matter (Hugo) ---------------------------------------
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+INSTANT = datetime(2021, 9, 10, 11, 48, 10, tzinfo=UTC)  # 19:48:10 in Shanghai
+
+TOML_POST = f"""+++
+title = "{TITLE}"
+date = 2021-09-10T19:48:10+08:00
+categories = ["金融", "新闻"]
+draft = false
+weight = 3
+
+[params]
+source = "新华社"
++++
+{BODY}
+"""
+
+JSON_POST = f"""{{
+  "title": "{TITLE}",
+  "date": "2021-09-10T19:48:10+08:00",
+  "categories": ["金融", "新闻"],
+  "draft": false,
+  "params": {{"source": "新华社"}}
+}}
+{BODY}
+"""
+
+
+def front_matter_error(tmp_path: Path, write_post: WritePost, text: str | bytes) -> str:
+    """The message of the PostError reading a post of `text` raises (field: front matter)."""
+    data = text.encode() if isinstance(text, str) else text
+    path = write_post("post.md", data)
+    with pytest.raises(PostError) as caught:
+        finishes_within(30, lambda: read(path, tmp_path))
+    assert caught.value.field == "front matter"
+    return caught.value.message
+
+
+def error_lines(message: str) -> list[int]:
+    return [int(number) for number in re.findall(r"\bline (\d+)", message)]
+
+
+@pytest.mark.parametrize("text", [TOML_POST, JSON_POST], ids=["toml", "json"])
+def test_toml_and_json_front_matter_are_read_as_hugo_reads_them(
+    tmp_path, text: str, write_post: WritePost
+) -> None:
+    post = read(write_post("post.md", text.encode()), tmp_path)
+    assert post.meta["title"] == TITLE
+    assert post.meta["categories"] == ["金融", "新闻"]
+    assert post.meta["draft"] is False
+    assert post.meta["params"] == {"source": "新华社"}
+    assert parse_date(post.meta["date"], SHANGHAI) == INSTANT
+    assert post.body == BODY + "\n"
+    assert post.warnings == ()
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("2021-09-10T19:48:10+08:00", INSTANT),
+        ("2021-09-10T11:48:10Z", INSTANT),
+        ("2021-09-10 19:48:10", INSTANT),  # a local date-time: the configured zone
+        ("2021-09-10", datetime(2021, 9, 9, 16, 0, tzinfo=UTC)),  # midnight there
+    ],
+)
+def test_toml_dates_are_typed_values_the_date_reader_accepts(
+    tmp_path, value: str, expected: datetime, write_post: WritePost
+) -> None:
+    post = read(write_post("post.md", f"+++\ndate = {value}\n+++\nbody\n".encode()), tmp_path)
+    assert isinstance(post.meta["date"], date)
+    assert parse_date(post.meta["date"], SHANGHAI) == expected
+
+
+def test_a_quoted_toml_date_stays_text_for_the_date_reader(tmp_path, write_post) -> None:
+    text = '+++\ndate = "2021-09-10T19:48:10+08:00"\n+++\nbody\n'
+    post = read(write_post("post.md", text.encode()), tmp_path)
+    assert post.meta["date"] == "2021-09-10T19:48:10+08:00"
+
+
+@pytest.mark.parametrize(
+    "prefix", [b"\n\n", codecs.BOM_UTF8, codecs.BOM_UTF8 + b" \n"], ids=["blank", "bom", "both"]
+)
+@pytest.mark.parametrize("text", [TOML_POST, JSON_POST], ids=["toml", "json"])
+def test_toml_and_json_front_matter_may_follow_blank_lines_and_a_bom(
+    tmp_path, prefix: bytes, text: str, write_post: WritePost
+) -> None:
+    post = read(write_post("post.md", prefix + text.encode()), tmp_path)
+    assert post.meta["title"] == TITLE
+    assert post.body.strip() == BODY
+
+
+@pytest.mark.parametrize("text", [TOML_POST, JSON_POST], ids=["toml", "json"])
+def test_toml_and_json_front_matter_with_crlf_line_ends_are_read(
+    tmp_path, text: str, write_post: WritePost
+) -> None:
+    post = read(write_post("post.md", text.replace("\n", "\r\n").encode()), tmp_path)
+    assert post.meta["title"] == TITLE
+    assert post.body == BODY + "\n"
+
+
+def test_the_body_after_toml_front_matter_may_hold_more_plus_lines(tmp_path, write_post) -> None:
+    text = '+++\ntitle = "标题"\n+++\n第一段\n\n+++\n\n第二段\n'
+    post = read(write_post("post.md", text.encode()), tmp_path)
+    assert post.meta == {"title": "标题"}
+    assert post.body == "第一段\n\n+++\n\n第二段\n"
+
+
+@pytest.mark.parametrize("text", ["+++\n+++\nbody\n", "{}\nbody\n"], ids=["toml", "json"])
+def test_empty_toml_or_json_front_matter_is_an_empty_mapping(
+    tmp_path, text: str, write_post: WritePost
+) -> None:
+    post = read(write_post("post.md", text.encode()), tmp_path)
+    assert post.meta == {}
+    assert post.body == "body\n"
+
+
+def test_braces_and_quotes_inside_json_strings_do_not_end_the_front_matter(
+    tmp_path, write_post: WritePost
+) -> None:
+    text = '{"title": "a } b { c \\" }", "x": {"y": "}}"}}\n正文 {x}\n'
+    post = read(write_post("post.md", text.encode()), tmp_path)
+    assert post.meta == {"title": 'a } b { c " }', "x": {"y": "}}"}}
+    assert post.body == "正文 {x}\n"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "{% raw %}{{ x }}{% endraw %}\n正文\n",
+        "{{< youtube abc >}}\n正文\n",
+        "{{ site.title }}\n",
+        "{x} 正文\n",
+        "+++ 加号开头的一行\n正文\n",
+    ],
+    ids=["liquid", "shortcode", "variable", "brace-text", "plus-text"],
+)
+def test_a_body_that_only_starts_like_toml_or_json_is_all_body(
+    tmp_path, text: str, write_post: WritePost
+) -> None:
+    post = read(write_post("post.md", text.encode()), tmp_path)
+    assert post.meta == {}
+    assert post.body == text
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('+++\ntitle = "a"\nx = = 1\n+++\nbody\n', 3),
+        ('\n\n+++\ntitle = "a"\nx = = 1\n+++\nbody\n', 5),
+        ('\r\n+++\r\ntitle = "a"\r\nx = = 1\r\n+++\r\nbody\r\n', 4),
+        ('+++\ntitle = "a\n+++\nbody\n', 2),
+        ('+++\ntitle = "a"\ntitle = "b"\n+++\nbody\n', 3),
+    ],
+    ids=["no-blank", "two-blanks", "crlf", "open-string", "duplicate-key"],
+)
+def test_invalid_toml_is_an_error_with_its_line_number_in_the_file(
+    tmp_path, text: str, line: int, write_post: WritePost
+) -> None:
+    message = front_matter_error(tmp_path, write_post, text)
+    assert "TOML" in message
+    assert error_lines(message) == [line], message
+
+
+def test_invalid_toml_is_never_salvaged_as_simple_lines(tmp_path, write_post: WritePost) -> None:
+    path = write_post("post.md", b"+++\ntitle: not toml\n+++\nbody\n")
+    with pytest.raises(PostError) as caught:
+        read_post(path, posts_root(tmp_path), MAX_SIZE, salvage=True)
+    assert "TOML" in caught.value.message
+
+
+@pytest.mark.parametrize(
+    ("text", "line"),
+    [
+        ('{"title": "a",\n "x": ,\n "y": 1}\nbody\n', 2),
+        ('\n\n{"title": "a",\n "x": ,\n "y": 1}\nbody\n', 4),
+        ('{"title": "a",\n "title2": "b",}\nbody\n', 2),
+    ],
+    ids=["no-blank", "two-blanks", "trailing-comma"],
+)
+def test_invalid_json_is_an_error_with_its_line_number_in_the_file(
+    tmp_path, text: str, line: int, write_post: WritePost
+) -> None:
+    message = front_matter_error(tmp_path, write_post, text)
+    assert "JSON" in message
+    assert error_lines(message) == [line], message
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['+++\ntitle = "a"\nbody\n', "+++\n", "+++", '\n+++\ntitle = "a"\n---\nbody\n'],
+    ids=["body", "only-opening-line", "no-line-end", "yaml-closing"],
+)
+def test_toml_front_matter_never_closed_is_an_error(
+    tmp_path, text: str, write_post: WritePost
+) -> None:
+    assert "+++" in front_matter_error(tmp_path, write_post, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    ['{"title": "a"\nbody\n', '{"title": "a }\nbody\n', '{"a": {"b": 1}', '{"'],
+    ids=["body", "open-string", "nested", "only-opening"],
+)
+def test_json_front_matter_never_closed_is_an_error(
+    tmp_path, text: str, write_post: WritePost
+) -> None:
+    assert "never closed" in front_matter_error(tmp_path, write_post, text)
+
+
+def test_huge_toml_front_matter_is_refused_before_toml_reads_it(tmp_path, write_post) -> None:
+    lines = "".join(f'key{n} = "{"值" * 40}"\n' for n in range(MAX_FRONT_MATTER_CHARS // 40))
+    message = front_matter_error(tmp_path, write_post, f"+++\n{lines}+++\nbody\n")
+    assert re.search(r"over 262,144 characters", message), message
+
+
+@pytest.mark.parametrize(
+    "inside",
+    [
+        '"title": "' + "x" * (MAX_FRONT_MATTER_CHARS + 10) + '"}',
+        '"title": "' + "x" * 9_000_000,  # a string never closed: only the limit is scanned
+        '"a": "' + '\\"' * 2_000_000,  # escaped quotes, over and over
+        '"a": ' + "{" * 3_000_000,
+    ],
+    ids=["long-value", "open-string", "escaped-quotes", "open-braces"],
+)
+def test_huge_json_front_matter_is_refused_before_json_reads_it(
+    tmp_path, inside: str, write_post: WritePost
+) -> None:
+    message = front_matter_error(tmp_path, write_post, "{" + inside + "\nbody\n")
+    assert "over 262,144 characters" in message, message
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "+++\na = " + "[" * 50_000 + "]" * 50_000 + "\n+++\nbody\n",
+        "+++\na = " + "{b = " * 30_000 + "1" + "}" * 30_000 + "\n+++\nbody\n",
+        "+++\n[" + ".".join(["a"] * 50_000) + "]\nb = 1\n+++\nbody\n",
+        "+++\n" + " . ".join(["a"] * 60_000) + " = 1\n+++\nbody\n",
+        "+++\n" + ".".join(["a"] * 101) + " = 1\n+++\nbody\n",
+        '{"a": ' + "[" * 50_000 + "]" * 50_000 + "}\nbody\n",
+        '{"a": ' + '{"b": ' * 30_000 + "1" + "}" * 30_001 + "\nbody\n",
+        '{"a": ' + "[" * 150 + "]" * 150 + "}\nbody\n",
+    ],
+    ids=["toml-arrays", "toml-inline-tables", "toml-dotted-table", "toml-dotted-key",
+         "toml-101-parts", "json-arrays", "json-objects", "json-150-levels"],
+)  # fmt: skip
+def test_deeply_nested_toml_or_json_is_an_error_not_a_crash(
+    tmp_path, text: str, write_post: WritePost
+) -> None:
+    assert "levels deep" in front_matter_error(tmp_path, write_post, text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"a": ' + "[" * 20 + "1" + "]" * 20 + "}\nbody\n",
+        "+++\n[" + ".".join(["a"] * 20) + "]\nb = 1\n+++\nbody\n",
+    ],
+    ids=["json", "toml"],
+)
+def test_nesting_deeper_than_real_posts_need_is_still_read(
+    tmp_path, text: str, write_post: WritePost
+) -> None:
+    post = read(write_post("post.md", text.encode()), tmp_path)
+    assert list(post.meta) == ["a"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["+++\nn = " + "9" * 5_000 + "\n+++\nbody\n", '{"n": ' + "9" * 5_000 + "}\nbody\n"],
+    ids=["toml", "json"],
+)
+def test_an_integer_of_thousands_of_digits_is_an_error(
+    tmp_path, text: str, write_post: WritePost
+) -> None:
+    front_matter_error(tmp_path, write_post, text)
 
 
 # --- read_post: size limit ----------------------------------------------------------------

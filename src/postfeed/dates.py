@@ -4,13 +4,19 @@ Strict parsers go first (YAML's own datetimes, epoch numbers, ISO 8601, RFC 822,
 Chinese and unpadded forms); python-dateutil is the last resort, and it may not
 fill a missing year, month or day from today. A time without an offset is in the
 configured zone.
+
+Given a `warn` callback, parse_date also reads what Hexo publishes although it is
+out of range (see _parse_rolled), and says so.
 """
 
 from __future__ import annotations
 
+import calendar
 import email.utils
 import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
+
+from postfeed.article import Warn, printable
 
 # Abbreviations readers of Chinese news mean; CST is China Standard Time here.
 ZONE_ABBREVIATIONS: dict[str, int] = {
@@ -40,13 +46,37 @@ FIRST_YEAR, LAST_YEAR = 2, 9998
 MAX_DATE_LENGTH = 64
 _MILLISECONDS_ABOVE = 10**11  # seconds this large are thousands of years away: milliseconds
 
+# Hexo reads an unquoted front-matter timestamp with js-yaml, which builds it with
+# Date.UTC: a field past its range carries into the next one (21:43:79 is 21:44:19,
+# 24:10:00 is 00:10:00 the next day), and Hexo (V8's Date) and Jekyll (Ruby's Time)
+# both move 30 February to 2 March. Only these slips are read: a month outside 1-12
+# or a day outside 1-31 (which js-yaml would also carry) is no date anyone meant.
+_ROLLABLE = re.compile(
+    r"""^(?P<year>\d{4})-(?P<month>\d{1,2})-(?P<day>\d{1,2})
+        (?:[T ](?P<hour>\d{1,2}):(?P<minute>\d{2}):(?P<second>\d{2})(?:\.(?P<fraction>\d{1,6})\d*)?
+           \ ?(?P<offset>Z|[+-]\d{2}:?\d{2})?)?$""",
+    re.VERBOSE | re.IGNORECASE,
+)
+# `2023-01-29 18:30:22 2023 -0800`: Ruby's Time.parse (Jekyll) reads the date and
+# time, and ignores the repeated year and what follows it, offset included: the time
+# is in the site's zone. (V8 and Go refuse this form, so Jekyll's reading is the one.)
+_TRAILING_YEAR = re.compile(
+    r"^(?P<stamp>(?P<year>\d{4})-\d{1,2}-\d{1,2} \d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)"
+    r" (?P<again>\d{4})(?: (?P<ignored>[+-]\d{2}:?\d{2}|[A-Za-z]{1,5}))?$"
+)
+
 
 class DateError(ValueError):
     """The value is not a date this module can read."""
 
 
-def parse_date(value: object, zone: tzinfo) -> datetime:
-    """A front-matter value as an aware UTC datetime; DateError when it is not a date."""
+def parse_date(value: object, zone: tzinfo, warn: Warn | None = None) -> datetime:
+    """A front-matter value as an aware UTC datetime; DateError when it is not a date.
+
+    With `warn`, a date Hexo publishes although a field is out of range
+    (`2023-09-19 21:43:79`) is read as Hexo reads it, and reported as a warning on
+    "date"; without it, that is a DateError.
+    """
     if isinstance(value, datetime):
         return _to_utc(value, zone)
     if isinstance(value, date):
@@ -57,22 +87,62 @@ def parse_date(value: object, zone: tzinfo) -> datetime:
         return _from_epoch(value)
     if not isinstance(value, str):
         raise DateError(f"not a date: {value!r}")
-    text = " ".join(value[: MAX_DATE_LENGTH * 4].split())
+    head = value[: MAX_DATE_LENGTH * 4]  # bounds the work of split() on a huge value
+    text = " ".join(head.split())
+    if len(text) > MAX_DATE_LENGTH or (len(value) > len(head) and not value[len(head) :].isspace()):
+        raise DateError(f"too long to be a date ({len(value):,} characters): {text[:40]!r}…")
     if not text:
         raise DateError("empty date")
-    if len(text) > MAX_DATE_LENGTH:
-        raise DateError(f"too long to be a date ({len(value):,} characters): {text[:40]!r}…")
     try:
-        return _parse_text(text, zone)
+        return _parse_text(text, zone, warn)
     except (ValueError, OverflowError) as error:
+        rolled = _parse_rolled(text, zone, warn) if warn is not None else None
+        if rolled is not None:
+            return rolled
         if isinstance(error, DateError):
             raise
-        raise DateError(f"not a valid date: {value!r} ({error})") from None
+        raise DateError(f"not a valid date: {text!r} ({error})") from None
 
 
-def _parse_text(text: str, zone: tzinfo) -> datetime:
+def _parse_rolled(text: str, zone: tzinfo, warn: Warn) -> datetime | None:
+    """`text` read as Hexo reads it when a field is out of range, with a warning;
+    None when it is not such a date."""
+    match = _ROLLABLE.match(text)
+    if match is None:
+        return None
+    year, month, day = int(match["year"]), int(match["month"]), int(match["day"])
+    hour, minute, second = (int(match[name] or 0) for name in ("hour", "minute", "second"))
+    if not (1 <= month <= 12 and 1 <= day <= 31 and FIRST_YEAR <= year <= LAST_YEAR):
+        return None
+    month_days = calendar.monthrange(year, month)[1]
+    slips = [
+        f"day {day} in a month of {month_days} days" if day > month_days else "",
+        f"hour {hour}" if hour > 23 else "",
+        f"{minute} minutes" if minute > 59 else "",
+        f"{second} seconds" if second > 59 else "",
+    ]
+    if not any(slips):
+        return None
+    microsecond = int((match["fraction"] or "0").ljust(6, "0"))
+    local = datetime(year, month, 1) + timedelta(
+        days=day - 1, hours=hour, minutes=minute, seconds=second, microseconds=microsecond
+    )
+    shown = f"{local:%Y-%m-%d %H:%M:%S}" if match["hour"] else f"{local:%Y-%m-%d}"
+    if match["offset"]:
+        local = local.replace(tzinfo=_fixed_offset(match["offset"]))
+        shown = f"{shown} {match['offset']}"
+    result = _to_utc(local, zone)
+    slipped = ", ".join(slip for slip in slips if slip)
+    warn("date", f"{printable(text, MAX_DATE_LENGTH)} has {slipped}; read as {shown}, as Hexo does")
+    return result
+
+
+def _parse_text(text: str, zone: tzinfo, warn: Warn | None) -> datetime:
     if _EPOCH.match(text):
         return _from_epoch(float(text))
+    trailing = _TRAILING_YEAR.match(text)
+    if trailing and trailing["year"] == trailing["again"]:
+        return _parse_trailing_year(trailing, zone, warn)
     if _BEIJING.search(text):
         text = _BEIJING.sub(" ", text).strip()
         zone = timezone(timedelta(hours=8))
@@ -93,6 +163,29 @@ def _parse_text(text: str, zone: tzinfo) -> datetime:
         if parsed is not None:
             return _to_utc(parsed, zone)
     raise DateError(f"not a date: {text!r}")
+
+
+def _parse_trailing_year(match: re.Match[str], zone: tzinfo, warn: Warn | None) -> datetime:
+    stamp = match["stamp"]
+    parsed = _parse_iso(stamp) or _parse_numeric(stamp)
+    if parsed is None:
+        raise DateError(f"not a date: {match.string!r}")
+    result = _to_utc(parsed, zone)
+    ignored = match["ignored"]
+    if ignored and warn is not None and not _same_offset(ignored, result, zone):
+        warn(
+            "date",
+            f"{printable(match.string, MAX_DATE_LENGTH)}: {ignored} after the year is ignored,"
+            f" as Jekyll does; read as {stamp} in the configured time zone",
+        )
+    return result
+
+
+def _same_offset(written: str, moment: datetime, zone: tzinfo) -> bool:
+    """Whether the offset or zone name `written` is what `zone` says at `moment`."""
+    if written[0] in "+-":
+        return moment.astimezone(zone).utcoffset() == _fixed_offset(written).utcoffset(None)
+    return moment.astimezone(zone).tzname() == written
 
 
 def _parse_iso(text: str) -> datetime | None:

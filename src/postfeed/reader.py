@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import codecs
 import errno
+import json
 import os
 import re
+import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,6 +29,9 @@ MAX_FRONT_MATTER_CHARS = 256 * 1024
 # Nodes visited when walking the loaded front matter; aliases count each time
 # they are used, so an alias bomb is refused instead of expanded.
 MAX_FRONT_MATTER_NODES = 20_000
+# Tables and arrays inside TOML or JSON front matter; real posts nest two or three
+# levels, and the code that reads the values walks them recursively.
+MAX_FRONT_MATTER_DEPTH = 100
 
 _BOMS = (
     (codecs.BOM_UTF32_LE, "utf-32"),
@@ -40,6 +45,19 @@ _FRONT_MATTER_START = re.compile(r"\A\s*^-{3,}[ \t]*$", re.MULTILINE)
 # (YAML's end of document) closing it, as Jekyll allows.
 _OPENING = frontmatter.YAMLHandler.FM_BOUNDARY
 _CLOSING = re.compile(r"^(?:-{3,}|\.{3})\s*$", re.MULTILINE)
+# Hugo's other two kinds: TOML between `+++` lines, and a JSON object that is the
+# first thing in the file. Only `{"` or `{}` can open a JSON object, so a body that
+# starts with `{% raw %}` or `{{< shortcode >}}` stays a body.
+_TOML_START = re.compile(r"\A\s*^\+{3}[ \t]*$", re.MULTILINE)
+_TOML_FENCE = re.compile(r"^\+{3}[ \t]*$", re.MULTILINE)
+_JSON_START = re.compile(r"\A\s*(\{)\s*[\"}]")
+_JSON_SPECIAL = re.compile(r'[{}"\\]')
+# A dotted key (`a.b.c = 1`, `[a.b.c]`) of more parts than MAX_FRONT_MATTER_DEPTH:
+# tomllib's time and memory grow with the square of the parts (40,000 take 20 s).
+# Keys are on one line; a run of dotted words this long is invalid TOML anywhere else.
+_TOML_KEY_PART = r"""(?:[\w-]+|"[^"\n]*"|'[^'\n]*')[ \t]*\.[ \t]*"""
+_TOML_LONG_KEY = re.compile(rf"""(?<![\w"'.-])(?:{_TOML_KEY_PART}){{{MAX_FRONT_MATTER_DEPTH}}}""")
+_TOML_WHERE = re.compile(r"\s*\(at (?:line (\d+), column \d+|end of document)\)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -222,10 +240,23 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
 
 
 def read_front_matter(text: str, salvage: bool) -> tuple[dict[str, Any], str, list[FieldWarning]]:
-    """(front matter, body, warnings). The front matter ends at a `---` line or, as
+    """(front matter, body, warnings).
+
+    YAML front matter starts with a `---` line and ends at a `---` line or, as
     Jekyll allows, a `...` line. With `salvage`, front matter that strict YAML
     refuses is read as the simple `key: value` lines scrapers write (see
-    postfeed.salvage), with a warning saying what was guessed."""
+    postfeed.salvage), with a warning saying what was guessed. As Hugo allows, it
+    may instead be TOML between `+++` lines, or a JSON object that opens the file;
+    those are read strictly, and their dates and numbers keep their types.
+    """
+    toml_start = _TOML_START.match(text)
+    if toml_start:
+        meta, body = _read_toml(text, toml_start.end())
+        return _keys_as_text(meta), body, []
+    json_start = _JSON_START.match(text)
+    if json_start:
+        meta, body = _read_json(text, json_start.start(1))
+        return _keys_as_text(meta), body, []
     if _FRONT_MATTER_START.match(text) is None:
         return {}, text, []
     start = len(text) - len(text.lstrip())
@@ -256,7 +287,107 @@ def read_front_matter(text: str, salvage: bool) -> tuple[dict[str, Any], str, li
         raise PostError("front matter", f"must be a mapping of keys, not {type(meta).__name__}")
     if "*" in raw:  # only aliases can make a small text expand into a huge value
         _check_size(meta)
-    return {str(key).strip(): value for key, value in meta.items()}, body, warnings
+    return _keys_as_text(meta), body, warnings
+
+
+def _keys_as_text(meta: dict[Any, Any]) -> dict[str, Any]:
+    return {str(key).strip(): value for key, value in meta.items()}
+
+
+def _read_toml(text: str, opening_end: int) -> tuple[dict[str, Any], str]:
+    """TOML front matter between `+++` lines, as Hugo reads it, and the body after it;
+    `opening_end` is the end of the opening `+++` line."""
+    begin = opening_end + 1  # past the line end
+    closing = _TOML_FENCE.search(text, begin) if begin <= len(text) else None
+    if closing is None:
+        raise PostError("front matter", "starts with +++ but has no closing +++ line")
+    raw = text[begin : closing.start()]
+    if len(raw) > MAX_FRONT_MATTER_CHARS:
+        raise PostError("front matter", f"is over {MAX_FRONT_MATTER_CHARS:,} characters")
+    first_line = text.count("\n", 0, begin) + 1
+    if _TOML_LONG_KEY.search(raw):
+        raise PostError("front matter", _TOO_DEEP)
+    try:
+        meta = tomllib.loads(raw)
+    except RecursionError:
+        raise PostError("front matter", _TOO_DEEP) from None
+    except ValueError as error:  # TOMLDecodeError, or an integer of 5,000 digits
+        raise PostError("front matter", _toml_problem(error, first_line, raw)) from None
+    _check_depth(meta)
+    return meta, _after_line_end(text, closing.end())
+
+
+def _toml_problem(error: ValueError, first_line: int, raw: str) -> str:
+    if not isinstance(error, tomllib.TOMLDecodeError):
+        return f"invalid TOML: {error}"
+    where = _TOML_WHERE.search(str(error))
+    if where is None:
+        return f"invalid TOML: {error}"
+    line = int(where[1]) if where[1] else raw.count("\n") + 1  # the end: the closing +++
+    return f"invalid TOML at line {first_line + line - 1}: {str(error)[: where.start()]}"
+
+
+def _read_json(text: str, start: int) -> tuple[dict[str, Any], str]:
+    """A JSON object opening the file at `start`, as Hugo reads it, and the body after it.
+
+    Hugo ends the object where its braces balance, counting those outside strings;
+    that is found first, so the size limit applies before JSON sees the text.
+    """
+    limit = min(len(text), start + MAX_FRONT_MATTER_CHARS + 1)
+    end = _json_end(text, start, limit)
+    if end is None:
+        if limit < len(text):
+            raise PostError("front matter", f"is over {MAX_FRONT_MATTER_CHARS:,} characters")
+        raise PostError("front matter", "starts with { but the JSON object is never closed")
+    first_line = text.count("\n", 0, start) + 1
+    try:
+        meta = json.loads(text[start:end])
+    except RecursionError:
+        raise PostError("front matter", _TOO_DEEP) from None
+    except json.JSONDecodeError as error:
+        line = first_line + error.lineno - 1
+        raise PostError("front matter", f"invalid JSON at line {line}: {error.msg}") from None
+    except ValueError as error:  # an integer of 5,000 digits
+        raise PostError("front matter", f"invalid JSON: {error}") from None
+    _check_depth(meta)
+    return meta, _after_line_end(text, end)
+
+
+def _json_end(text: str, start: int, limit: int) -> int | None:
+    """Where the braces opened at `start` balance (Hugo's scan: braces inside strings do
+    not count, a backslash hides the next character), or None before `limit`."""
+    level, in_string, position = 0, False, start
+    while (found := _JSON_SPECIAL.search(text, position, limit)) is not None:
+        char, position = found.group(), found.end()
+        if char == "\\":
+            position += 1
+        elif char == '"':
+            in_string = not in_string
+        elif not in_string:
+            level += 1 if char == "{" else -1
+            if level == 0:
+                return position
+    return None
+
+
+def _after_line_end(text: str, position: int) -> str:
+    """The body: the text after `position`, less the line end that closes the front matter."""
+    return text[position + 1 :] if text.startswith("\n", position) else text[position:]
+
+
+_TOO_DEEP = f"nested more than {MAX_FRONT_MATTER_DEPTH} levels deep"
+
+
+def _check_depth(meta: dict[str, Any]) -> None:
+    stack: list[tuple[Any, int]] = [(meta, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > MAX_FRONT_MATTER_DEPTH:
+            raise PostError("front matter", _TOO_DEEP)
+        if isinstance(value, dict):
+            stack.extend((item, depth + 1) for item in value.values())
+        elif isinstance(value, list):
+            stack.extend((item, depth + 1) for item in value)
 
 
 # PyYAML's constructors raise more than YAMLError: ValueError for !!timestamp
