@@ -583,3 +583,10 @@ def test_summary_of_the_reference_article():
     assert summary.endswith("。")
     assert len(summary) <= 141
     assert "\u3000" not in summary
+
+
+def test_with_breaks_a_single_newline_in_a_paragraph_is_a_line_break() -> None:
+    html = content.render("Roses are red\nViolets are blue\n\n```\ncode\nlines\n```\n", breaks=True)
+    assert "Roses are red<br" in html
+    assert "code\nlines" in html  # not inside code
+    assert "<br" not in content.render("Roses are red\nViolets are blue\n")

@@ -92,8 +92,9 @@ _SENTENCE_END = "。！？；!?;"
 
 
 @cache
-def _markdown() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"])
+def _markdown(breaks: bool = False) -> MarkdownIt:
+    options = {"html": True, "breaks": breaks}
+    return MarkdownIt("commonmark", options).enable(["table", "strikethrough"])
 
 
 def is_html(body: str) -> bool:
@@ -134,11 +135,15 @@ def is_html(body: str) -> bool:
     return depth > 0 or not body[position:].strip()
 
 
-def render(body: str, body_format: str | None = None) -> str:
-    """The body as HTML; `body_format` ("html" or "markdown") overrides detection."""
+def render(body: str, body_format: str | None = None, *, breaks: bool = False) -> str:
+    """The body as HTML; `body_format` ("html" or "markdown") overrides detection.
+
+    With `breaks`, a single line break inside a paragraph is a line break in the HTML
+    too (`<br>`), as Hexo's renderer (marked, `breaks: true`) makes it.
+    """
     if body_format == "html" or (body_format is None and is_html(body)):
         return body
-    return _markdown().render(body)
+    return _markdown(breaks).render(body)
 
 
 def clean(
