@@ -175,7 +175,7 @@ def test_json_feed_of_no_articles() -> None:
 
 
 @pytest.mark.parametrize(
-    "fmt", ["RSS", Format("rss.xml", "RSS", "text/xml", "postfeed.feeds:render_rss")]
+    "fmt", ["RSS", Format("rss", "rss.xml", "RSS", "text/xml", "postfeed.feeds:render_rss")]
 )
 def test_feed_link_refuses_a_format_that_is_not_in_the_table(fmt: object) -> None:
     # Media types and labels come from formats.FORMATS, and only from there.

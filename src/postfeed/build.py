@@ -35,7 +35,7 @@ from postfeed.cache import SCHEMA_VERSION, Cache, CacheDamaged
 from postfeed.collector import Collection, collect, load_content, newest_articles, prerender
 from postfeed.config import Config
 from postfeed.feedsets import FeedSet, Group, categories_wanting_sets, feed_sets, select
-from postfeed.formats import FEED_FILE_NAMES, FORMATS, SITE_FILES
+from postfeed.formats import SITE_FILES
 from postfeed.lock import LockBusy, exclusive_lock
 from postfeed.output import Staging, remove_stale_temporaries
 from postfeed.publish import SetFiles, folder_of, publish, site_files
@@ -115,7 +115,7 @@ def _build(
     progress: Callable[[int, int], None] | None,
 ) -> BuildResult:
     clock = _Clock()
-    with Cache(cache_file, _fingerprint(config)) as cache:
+    with Cache(cache_file, _fingerprint(config), config.site_rules.one_spelling) as cache:
         if force:
             cache.clear()
         build_state = state.BuildState(cache)
@@ -193,7 +193,8 @@ def _check_feed_set_count(config: Config, counts: dict[str, int], result: BuildR
 def _ping(config: Config, result: BuildResult) -> None:
     from postfeed import websub
 
-    changed = [path for path in result.changed if path.name in FEED_FILE_NAMES]
+    feed_files = {fmt.file_name for fmt in config.formats}
+    changed = [path for path in result.changed if path.name in feed_files]
     urls = [
         config.feed_base + quote(path.relative_to(config.output).as_posix()) for path in changed
     ]
@@ -249,9 +250,10 @@ def _write(
     staging = Staging(config.output)
     digests: dict[str, str] = {}
     converted = convert.Converted()  # each article converted once, whatever shows it
+    feed_files = tuple(fmt.file_name for fmt in config.formats)
     try:
         for set_files in publish(config, chosen, last.sets, result.problems, converted):
-            remove_stale_temporaries(set_files.folder, tuple(FEED_FILE_NAMES))
+            remove_stale_temporaries(set_files.folder, feed_files)
             try:
                 staging.stage(set_files.files)
             except OSError as error:
@@ -301,7 +303,7 @@ def _set_records(
     config: Config, sets: list[FeedSet], digests: dict[str, str]
 ) -> dict[str, state.SetRecord]:
     """For the next build: what each set written was made from, and its files."""
-    names = [fmt.file_name for fmt in FORMATS]
+    names = [fmt.file_name for fmt in config.formats]
     return {
         s.folder: state.SetRecord(digests[s.folder], state.file_stats(folder_of(config, s), names))
         for s in sets
@@ -343,7 +345,7 @@ def _fingerprint(config: Config) -> str:
     settings = (
         config.posts, config.site, config.site_url, config.timezone, config.permalink,
         config.strict, config.max_post_size, config.content.drop, config.content.iframe_hosts,
-        sorted(config.categories.aliases.items()),
+        sorted(config.categories.aliases.items()), config.ids, config.site_kind, config.site_rules,
     )  # fmt: skip
     return hashlib.sha256(f"{SCHEMA_VERSION}|{__version__}|{settings!r}".encode()).hexdigest()
 

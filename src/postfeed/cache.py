@@ -82,10 +82,13 @@ class CacheDamaged(ValueError):
 class Cache:
     """An open cache. Use as a context manager; changes are committed on success."""
 
-    def __init__(self, path: Path | None, fingerprint: str) -> None:
-        """`path` None gives a cache that remembers nothing (for --force and tests)."""
+    def __init__(self, path: Path | None, fingerprint: str, respell: bool = True) -> None:
+        """`path` None gives a cache that remembers nothing (for --force and tests).
+        `respell`: articles name their categories and tags in the site's one spelling
+        of each (see `spellings`); False: as each post writes them."""
         self.path = path
         self.fingerprint = fingerprint
+        self.respell = respell
         self._db = self._open()
         self._spellings: dict[str, str] | None = None  # until a post is stored or forgotten
 
@@ -183,7 +186,7 @@ class Cache:
         if until is not None:
             query += " AND published <= ?"
             parameters = (until.timestamp(),)
-        spellings = self.spellings()
+        spellings = self.spellings() if self.respell else {}
         cursor = self._db.execute(query + " ORDER BY published DESC, path", parameters)
         while rows := cursor.fetchmany(64):
             yield from (_article(root, row, spellings) for row in rows)
@@ -206,7 +209,7 @@ class Cache:
             " WHERE title IS NOT NULL AND published > ? ORDER BY path",
             (after.timestamp(),),
         )
-        spellings = self.spellings()
+        spellings = self.spellings() if self.respell else {}
         return [_article(root, row, spellings) for row in rows]
 
     def problems(self, root: Path) -> list[Problem]:

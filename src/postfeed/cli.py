@@ -64,6 +64,13 @@ def _parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="configuration file (default: ./postfeed.toml if present)",
     )
+    reading.add_argument(
+        "--site",
+        type=Path,
+        metavar="DIR",
+        help="root of a Hexo, Jekyll or Hugo site whose configuration to read "
+        "(default: the working directory, if it is one)",
+    )
     reading.add_argument("--site-url", metavar="URL", help="where the articles live")
     reading.add_argument(
         "--strict",
@@ -159,6 +166,8 @@ def _load(args: argparse.Namespace) -> Config:
         path = DEFAULT_CONFIG_FILE
     return load_config(
         path,
+        default_site=Path("."),
+        site=args.site,
         posts=args.posts,
         output=args.output,
         site_url=args.site_url,
@@ -188,6 +197,10 @@ def _run_build(args: argparse.Namespace) -> int:
 def _report_build(
     result: BuildResult, config: Config, args: argparse.Namespace, started: float
 ) -> None:
+    if args.verbose and config.site is not None:
+        print(f"postfeed: {config.site} is a {config.site_kind} site", file=sys.stderr)
+        for line in config.site_read_from:
+            print(f"postfeed: {printable(line, 300)}", file=sys.stderr)
     _print_problems(result.problems, args)
     collection = result.collection
     # Quiet on success under cron: the summary is for people at a terminal (or -v).
@@ -236,6 +249,7 @@ class _ProgressBar:
 
 
 def _run_serve(args: argparse.Namespace) -> int:
+    from postfeed.formats import media_types
     from postfeed.serve import serve
 
     try:
@@ -264,6 +278,7 @@ def _run_serve(args: argparse.Namespace) -> int:
             rebuild=rebuild,
             poll_seconds=args.poll,
             ready=ready,
+            types=media_types(config.formats),
         )
     except OSError as error:  # the port is taken, or the address is not this machine's
         reason = error.strerror or error

@@ -20,7 +20,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
-from postfeed import fields, sites, urls
+from postfeed import fields
 from postfeed.article import (
     Article,
     FieldWarning,
@@ -34,11 +34,11 @@ from postfeed.cache import Cache
 from postfeed.config import Config
 from postfeed.dates import DateError, parse_date
 from postfeed.reader import Post, PostFile, read_post, scan_posts
+from postfeed.sites import SitePost
 
 T = TypeVar("T")
 R = TypeVar("R")
 
-DATE_KEYS = ("date", "published", "pubDate", "pubdate", "created")
 UPDATED_KEYS = ("updated", "lastmod", "modified", "last_modified_at")
 EARLIEST_PLAUSIBLE = datetime(1970, 1, 1, tzinfo=UTC)
 FUTURE_TOLERANCE = timedelta(days=1)
@@ -87,6 +87,7 @@ def collect(
     `progress(done, total)` is told how many new and changed posts have been read.
     """
     files = scan_posts(config.posts) if files is None else files
+    files = [f for f in files if not config.site_rules.ignores(f.key)]
     known = cache.stats()
     cache.forget({path for path, _, _ in known} - {post_file.key for post_file in files})
     fresh = [f for f in files if (f.key, f.size, f.mtime_ns) not in known]
@@ -139,9 +140,17 @@ def read_one(path: Path, config: Config) -> PostResult:
         if not post.meta and not post.body.strip():
             warnings.append(("file", "is empty: not a post"))
             return PostResult(None, skipped=True)
-        if not is_published(post.meta):
+        if not is_published(post.meta) or not config.site_rules.publishes(post.meta):
             return PostResult(None, skipped=True)
-        article = describe(post, config, lambda field, message: warnings.append((field, message)))
+        reason = config.site_rules.skip(post.name, post.meta)
+        if reason:
+            warnings.append(("file", reason))
+            return PostResult(None, skipped=True)
+        warn: Warn = lambda field, message: warnings.append((field, message))  # noqa: E731
+        article = describe(post, config, warn)
+        # Its tags and shortcodes are read now only for what they warn about, so that
+        # the warnings are kept with the post's other ones; content is made later.
+        config.site_rules.prepare(post.body, _site_post(post, article), article.link, config, warn)
         own_id = fields.article_id(None, config.site_url, post.name)
         return PostResult(article, digest=_content_digest(article, post), own_id=own_id)
 
@@ -233,26 +242,23 @@ def describe(post: Post, config: Config, warn: Warn) -> Article:
         warn("date", f"{published.year:04d}-{published:%m-%d} is before 1970")
     updated = _updated(meta, config, published, warn)
 
-    link = None
-    link_value = fields.first_value(meta, fields.LINK_KEYS)
-    if link_value is not None:
-        link = fields.link(link_value, config.site_url)
-        if link is None:
-            warn("link", f"not a usable URL: {fields.as_text(link_value)!r}; using the permalink")
-    if link is None:
-        name = sites.kind(config.site).permalink_name(post.name)
-        link = urls.permalink(config.permalink, config.site_url, name, published, config.zone)
-
-    title = fields.title(meta.get("title")) or _title_from_body(post)
-    categories = fields.categories(
-        meta.get("categories", meta.get("category")), config.categories.aliases
-    )
+    rules = config.site_rules
+    title = fields.title(meta.get("title"))
+    title = title or fields.title(rules.title_from_name(post.name)) or _title_from_body(post)
+    categories = fields.categories(rules.categories(meta, post.name), config.categories.aliases)
     categories = _bounded("categories", categories, config.limits.categories_per_post, warn)
+    site_post = SitePost(post.name, meta, published, title, categories)
+    link = config.site_rules.link(site_post, config, warn)
+    given_id = fields.first_value(meta, fields.ID_KEYS)
+    if config.ids == "site":
+        id_ = config.site_rules.item_id(site_post, link)
+    else:
+        id_ = fields.article_id(given_id, config.site_url, post.name)
     return Article(
         source=post.path,
         title=title,
         link=link,
-        id=fields.article_id(fields.first_value(meta, fields.ID_KEYS), config.site_url, post.name),
+        id=id_,
         published=published,
         updated=updated,
         categories=categories,
@@ -276,7 +282,7 @@ def _bounded(field: str, names: tuple[str, ...], limit: int, warn: Warn) -> tupl
 def _tags(meta: dict[str, Any], categories: tuple[str, ...], config: Config) -> tuple[str, ...]:
     """Tags that are not categories already (feeds write both as categories)."""
     known = {fields.fold(name) for name in categories}
-    tags = fields.categories(meta.get("tags"), config.categories.aliases)
+    tags = fields.categories(config.site_rules.tags(meta), config.categories.aliases)
     return tuple(tag for tag in tags if fields.fold(tag) not in known)
 
 
@@ -338,16 +344,35 @@ def _make_content(article: Article, config: Config) -> tuple[str, str, str]:
 def _render(post: Post, article: Article, config: Config) -> tuple[str, str]:
     from postfeed import content  # imported on first use: a no-change run never needs it
 
-    body_html = content.render(post.body, _body_format(post.meta))
-    try:
-        content.check_structure(body_html)
-    except content.StructureError as error:
-        raise PostError("content", str(error)) from None
-    body_html = content.clean(body_html, config.content.drop, config.content.iframe_hosts)
-    safe_html = content.sanitize(body_html, article.link)
+    rules = config.site_rules
+    site_post = _site_post(post, article)
+    base_url = rules.asset_base(site_post, article.link, config)
+
+    def html_of(text: str) -> str:
+        body = rules.prepare(text, site_post, article.link, config, _ignore)
+        body_html = content.render(body, _body_format(post.meta), breaks=rules.breaks)
+        try:
+            content.check_structure(body_html)
+        except content.StructureError as error:
+            raise PostError("content", str(error)) from None
+        body_html = content.clean(body_html, config.content.drop, config.content.iframe_hosts)
+        return content.sanitize(body_html, base_url)
+
+    safe_html = html_of(post.body)
     summary = fields.plain_line(post.meta.get("description") or post.meta.get("excerpt"))
+    excerpt = None if summary else rules.excerpt(post.body, post.meta)
+    if excerpt:
+        summary = content.summarize(html_of(excerpt))
     # An article with no text at all says its title, so no feed entry is empty.
     return safe_html, summary or content.summarize(safe_html) or article.title
+
+
+def _ignore(field: str, message: str) -> None:
+    """Warnings met again while content is made: they were kept when the post was read."""
+
+
+def _site_post(post: Post, article: Article) -> SitePost:
+    return SitePost(post.name, post.meta, article.published, article.title, article.categories)
 
 
 def _content_digest(article: Article, post: Post) -> str:
@@ -359,12 +384,14 @@ def _key(article: Article, config: Config) -> str:
 
 
 def _published(post: Post, config: Config, warn: Warn) -> datetime:
-    value = fields.first_value(post.meta, DATE_KEYS)
+    value = config.site_rules.date_value(fields.first_value(post.meta, config.site_rules.date_keys))
     if value is None:
-        value = sites.kind(config.site).date_in_name(post.name)
+        value = config.site_rules.date_in_name(post.name)
     if value is not None:
         try:
-            return parse_date(value, config.zone)
+            return parse_date(
+                value, config.zone, warn if config.site_rules.rolls_dates_over else None
+            )
         except DateError as error:
             raise PostError("date", str(error)) from None
     if config.strict:
@@ -379,10 +406,19 @@ def _updated(meta: dict[str, Any], config: Config, published: datetime, warn: Wa
     if value is None:
         return published
     try:
-        return max(parse_date(value, config.zone), published)
+        roll: Warn | None = lambda _, message: warn("updated", message)  # noqa: E731
+        updated = parse_date(
+            value, config.zone, roll if config.site_rules.rolls_dates_over else None
+        )
     except DateError as error:
         warn("updated", f"{error}; using the date")
         return published
+    if updated < published:
+        # A feed's entry is never updated before it was published; say so, since
+        # the date written is then not the one the post gives.
+        warn("updated", f"{updated:%Y-%m-%d %H:%M} UTC is before the date; using the date")
+        return published
+    return updated
 
 
 def _body_format(meta: dict[str, Any]) -> str | None:

@@ -17,6 +17,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from postfeed import sites, urls
 from postfeed.convert import CONVERSIONS
+from postfeed.formats import FORMAT_NAMES, INDEX_FILE, OPML_FILE, Format
+from postfeed.formats import named as named_formats
 
 
 class ConfigError(Exception):
@@ -103,10 +105,27 @@ class Config:
     categories: CategoriesConfig = CategoriesConfig()
     limits: LimitsConfig = LimitsConfig()
     feeds: tuple[FeedConfig, ...] = ()
-    site: str = "folder"  # the kind of site the posts come from (see postfeed.sites)
+    # The root of a Hexo, Jekyll or Hugo site: its own configuration gives the
+    # defaults (see postfeed.sites); None: a plain folder of posts.
+    site: Path | None = None
+    # Item ids: "site", as the site's own feed made them (its links), or "uuid",
+    # postfeed's urn:uuid: ids, stable when a post's link changes.
+    ids: str = "uuid"
+    # Feed file names other than the formats' own, by format ("rss", "atom",
+    # "json"): a site's feed keeps the URL its subscribers use.
+    files: dict[str, str] = field(default_factory=dict)
     # Simplified <-> Traditional Chinese for the main feeds and the category feeds
     # (views of the same site); empty: none. [[feeds]] tables have their own.
     opencc: str = ""
+    # Set from the site's configuration by load_config, never by a file or a flag.
+    site_kind: str = sites.folder.NAME
+    site_rules: sites.Rules = field(default_factory=sites.Rules)
+    site_read_from: tuple[str, ...] = ()
+
+    @property
+    def formats(self) -> tuple[Format, ...]:
+        """The output formats, with the file names this configuration gives them."""
+        return named_formats(self.files)
 
     @property
     def zone(self) -> ZoneInfo:
@@ -135,15 +154,22 @@ _TABLES: dict[str, type] = {
     "categories": CategoriesConfig,
     "limits": LimitsConfig,
 }
-_PATH_KEYS = ("posts", "output", "cache_dir")
+_PATH_KEYS = ("posts", "output", "cache_dir", "site")
+# Keys load_config fills in from the site; not settable by a file or a flag.
+_DERIVED_KEYS = ("site_kind", "site_rules", "site_read_from")
 _URL_KEYS = ("site_url", "feed_url")
 
 
-def load_config(path: Path | None = None, **overrides: Any) -> Config:
-    """The built-in defaults, then the file at `path` (if given), then `overrides`.
+def load_config(
+    path: Path | None = None, default_site: Path | None = None, **overrides: Any
+) -> Config:
+    """The built-in defaults, then the site's own configuration (if there is a site),
+    then the file at `path` (if given), then `overrides`.
 
     Nothing is read that is not named here: which file to read is the caller's
     choice (the command line looks for postfeed.toml in the working directory).
+    The site is the `site` key of the file or the overrides, else `default_site`
+    when that folder is the root of a Hexo, Jekyll or Hugo site.
     Overrides whose value is None are ignored, so a CLI can pass every flag as is.
     Relative paths in the file are relative to the file's folder.
     """
@@ -151,7 +177,32 @@ def load_config(path: Path | None = None, **overrides: Any) -> Config:
     if path is not None:
         values = _read_file(path)
     values.update({key: value for key, value in overrides.items() if value is not None})
+    for key in _DERIVED_KEYS:
+        if key in values:
+            raise ConfigError(f"unknown configuration key {key!r}")
+    root = values.get("site")
+    if root is None and default_site and sites.detect(default_site) is not sites.folder:
+        root = values["site"] = default_site
+    if root is not None:
+        values = {**_site_values(Path(root)), **values}
     return _validate(_coerce(Config, values, where=""))
+
+
+def _site_values(root: Path) -> dict[str, Any]:
+    """The settings a site's own configuration implies, and its rules."""
+    if not root.is_dir():
+        raise ConfigError(f"site {root}: not a folder")
+    kind = sites.detect(root)
+    try:
+        site = kind.read_site(root)
+    except sites.SiteError as error:
+        raise ConfigError(f"site {root}: {error}") from None
+    return {
+        **site.settings,
+        "site_kind": site.kind,
+        "site_rules": site.rules,
+        "site_read_from": site.read_from,
+    }
 
 
 def _read_file(path: Path) -> dict[str, Any]:
@@ -224,7 +275,7 @@ def _check_conversion(name: str, conversion: str) -> None:
 
 def _check_type(name: str, value: Any, expected: Any) -> Any:
     origin = typing.get_origin(expected)
-    if expected is Path:
+    if expected in (Path, Path | None):
         if isinstance(value, str | Path):
             return Path(value)
         raise ConfigError(f"configuration key {name!r} must be a path (a string)")
@@ -280,10 +331,23 @@ def _validate(config: Config) -> Config:
     for name, value in vars(config.limits).items():
         if value <= 0:
             raise ConfigError(f"configuration key 'limits.{name}' must be positive, not {value}")
-    if config.site not in sites.KINDS:
-        raise ConfigError(
-            f"configuration key 'site' must be one of {', '.join(sites.KINDS)}, not {config.site!r}"
-        )
+    if config.ids not in ("site", "uuid"):
+        raise ConfigError(f'configuration key \'ids\' must be "site" or "uuid", not {config.ids!r}')
+    for name, file_name in config.files.items():
+        if name not in FORMAT_NAMES:
+            raise ConfigError(
+                f"configuration key 'files.{name}': not a format ({', '.join(FORMAT_NAMES)})"
+            )
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", file_name) or file_name in (
+            OPML_FILE,
+            INDEX_FILE,
+        ):
+            raise ConfigError(
+                f"configuration key 'files.{name}' must be a file name (letters, digits, . - _), "
+                f"not {file_name!r} or a name postfeed writes itself"
+            )
+    if len(set(config.files.values())) != len(config.files):
+        raise ConfigError("configuration key 'files': two formats have the same file name")
     if not config.title.strip():
         raise ConfigError("configuration key 'title' must not be empty")
     _check_conversion("configuration key 'opencc'", config.opencc)

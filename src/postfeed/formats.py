@@ -7,8 +7,8 @@ adding a format is one row here and one writer module.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -19,6 +19,7 @@ if TYPE_CHECKING:
 class Format:
     """One kind of feed file."""
 
+    name: str  # how the configuration names it (`files.atom = "feed.xml"`)
     file_name: str  # the file in every feed set's folder
     label: str  # how people see it named
     media_type: str  # its Content-Type, and the type of its autodiscovery link
@@ -31,23 +32,30 @@ class Format:
         return getattr(importlib.import_module(module), function)(channel, articles)
 
 
+# The first is the one a feed set is listed by in feeds.opml: every reader knows
+# RSS, and importing all three formats of one feed would show every article three times.
 FORMATS: tuple[Format, ...] = (
-    Format("rss.xml", "RSS", "application/rss+xml", "postfeed.feeds:render_rss"),
-    Format("atom.xml", "Atom", "application/atom+xml", "postfeed.feeds:render_atom"),
-    Format("feed.json", "JSON Feed", "application/feed+json", "postfeed.jsonfeed:render_json"),
+    Format("rss", "rss.xml", "RSS", "application/rss+xml", "postfeed.feeds:render_rss"),
+    Format("atom", "atom.xml", "Atom", "application/atom+xml", "postfeed.feeds:render_atom"),
+    Format(
+        "json", "feed.json", "JSON Feed", "application/feed+json", "postfeed.jsonfeed:render_json"
+    ),
 )
-# The format a feed set is listed by in feeds.opml: every reader knows RSS, and
-# importing all three formats of one feed would show every article three times.
-OPML_FORMAT = FORMATS[0]
-FEED_FILE_NAMES: frozenset[str] = frozenset(f.file_name for f in FORMATS)
+FORMAT_NAMES: tuple[str, ...] = tuple(f.name for f in FORMATS)
+
+
+def named(files: Mapping[str, str]) -> tuple[Format, ...]:
+    """FORMATS, with the file names `files` gives some of them (by format name): a
+    site moving to postfeed keeps its feed at the URL its subscribers use."""
+    return tuple(replace(f, file_name=files.get(f.name, f.file_name)) for f in FORMATS)
+
 
 # The files that list the feed sets, written once, in the output folder itself.
 OPML_FILE = "feeds.opml"
 INDEX_FILE = "index.html"
 SITE_FILES: dict[str, str] = {OPML_FILE: "text/x-opml", INDEX_FILE: "text/html"}
 
-# Every file a build writes, by name, with its media type (all are UTF-8).
-MEDIA_TYPES: dict[str, str] = {
-    **{f.file_name: f.media_type for f in FORMATS},
-    **SITE_FILES,
-}
+
+def media_types(formats: Sequence[Format]) -> dict[str, str]:
+    """Every file a build with `formats` writes, by name, with its media type (all UTF-8)."""
+    return {**{f.file_name: f.media_type for f in formats}, **SITE_FILES}

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, tzinfo
 from functools import cache
 from typing import TypeVar
@@ -126,7 +126,7 @@ class FeedLink:
     """One feed file, as the OPML list and the index page show it."""
 
     title: str
-    format: Format  # a row of formats.FORMATS
+    format: Format  # a row of formats.FORMATS, perhaps under another file name
     url: str  # absolute: the OPML list and the copied address are used away from the site
     html_url: str  # the web page the feed follows
     group: str  # the heading it is listed under: "Main", "Categories", "Custom", ...
@@ -134,7 +134,9 @@ class FeedLink:
 
     def __post_init__(self) -> None:
         # Caught here, a wrong value would otherwise only fail or drop a link later.
-        if self.format not in FORMATS:
+        if not isinstance(self.format, Format) or not any(
+            replace(known, file_name=self.format.file_name) == self.format for known in FORMATS
+        ):
             labels = [known.label for known in FORMATS]
             raise ValueError(f"unknown feed format {self.format!r}: not one of {labels}")
         if not urls.is_web_url(self.url):

@@ -27,7 +27,7 @@ from postfeed import __version__, convert, state, urls
 from postfeed.article import Article, Channel, Problem
 from postfeed.config import Config
 from postfeed.feedsets import FeedSet, Group
-from postfeed.formats import FORMATS, INDEX_FILE, OPML_FILE, OPML_FORMAT, Format
+from postfeed.formats import INDEX_FILE, OPML_FILE, Format
 
 if TYPE_CHECKING:
     from postfeed import pages
@@ -83,7 +83,7 @@ def publish(
     """The files of every feed set in `chosen`, in its order (the main set first).
     An article that cannot be written is reported in `problems` and taken out of
     its list. `converted` holds the articles converted so far in this build."""
-    names = [fmt.file_name for fmt in FORMATS]
+    names = [fmt.file_name for fmt in config.formats]
     article_digests: dict[str, str] = {}
     for feed_set, articles in chosen.items():
         folder = folder_of(config, feed_set)
@@ -145,7 +145,7 @@ def _render_feeds(
     ]
     return {
         fmt.file_name: fmt.render(channel(config, feed_set, fmt.file_name), articles)
-        for fmt in FORMATS
+        for fmt in config.formats
     }
 
 
@@ -183,14 +183,14 @@ def site_files(
             discoverable=feed_set.group is Group.MAIN,
         )
         for feed_set in chosen
-        for fmt in FORMATS
+        for fmt in config.formats
     ]
     main, articles = next(iter(chosen.items()))
     articles = [converted(article, main.opencc) for article in articles[:INDEX_ARTICLES]]
     return {
-        config.output / OPML_FILE: pages.render_opml(config.title, _only(links, OPML_FORMAT)),
+        config.output / OPML_FILE: pages.render_opml(config.title, _only(links, config.formats[0])),
         config.output / INDEX_FILE: pages.render_index(
-            channel(config, main, FORMATS[0].file_name), links, articles,
+            channel(config, main, config.formats[0].file_name), links, articles,
             config.zone,
         ),
     }  # fmt: skip

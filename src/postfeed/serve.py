@@ -19,14 +19,14 @@ import sys
 import threading
 import time
 import urllib.parse
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC
 from http import HTTPStatus
 from pathlib import Path
 from typing import BinaryIO
 
 from postfeed import __version__
-from postfeed.formats import MEDIA_TYPES
+from postfeed.formats import FORMATS, media_types
 
 
 def serve(
@@ -37,16 +37,20 @@ def serve(
     poll_seconds: float = 2.0,
     ready: Callable[[str], None] | None = None,
     stop: threading.Event | None = None,
+    types: Mapping[str, str] | None = None,
 ) -> None:
     """Serve the files of `output` at http://host:port/ until `stop` is set or Ctrl-C.
 
     `rebuild`, when given, is called every `poll_seconds` on a thread of its own; an
     exception from it costs one line on stderr. `ready(url)` is called once the socket
-    listens, with the real port (`port=0` picks a free one). OSError: address unusable.
+    listens, with the real port (`port=0` picks a free one). `types` gives the media
+    type of each file name the build writes (default: the formats' own names).
+    OSError: address unusable.
     """
     if poll_seconds <= 0:
         raise ValueError(f"poll_seconds must be positive, not {poll_seconds}")
-    server = _Server((host, port), Path(output).resolve())
+    types = media_types(FORMATS) if types is None else types
+    server = _Server((host, port), Path(output).resolve(), types)
     finished = threading.Event()  # tells the rebuild thread to end
     poller = threading.Thread(
         target=_poll, args=(rebuild, poll_seconds, finished), name="postfeed-rebuild", daemon=True
@@ -82,8 +86,9 @@ def _poll(rebuild: Callable[[], object], seconds: float, finished: threading.Eve
 class _Server(http.server.ThreadingHTTPServer):
     timeout = 0.1  # how often serve() looks at `stop`: the longest a stop waits
 
-    def __init__(self, address: tuple[str, int], root: Path) -> None:
+    def __init__(self, address: tuple[str, int], root: Path, types: Mapping[str, str]) -> None:
         self.address_family = socket.AF_INET6 if ":" in address[0] else socket.AF_INET
+        self.media_types = types
         super().__init__(address, functools.partial(_Handler, directory=str(root)))
 
     def server_bind(self) -> None:
@@ -132,7 +137,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
         current = self._not_modified(etag, modified)
         self.send_response(HTTPStatus.NOT_MODIFIED if current else HTTPStatus.OK)
         if not current:
-            media_type = MEDIA_TYPES.get(path.name)  # postfeed writes all of these as UTF-8
+            # postfeed writes all of these as UTF-8
+            media_type = self.server.media_types.get(path.name)  # type: ignore[attr-defined]
             kind = f"{media_type}; charset=utf-8" if media_type else self.guess_type(path.name)
             self.send_header("Content-Type", kind)
             self.send_header("Content-Length", str(status.st_size))

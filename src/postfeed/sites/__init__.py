@@ -1,10 +1,11 @@
 """Kinds of site a posts folder can come from, one module each.
 
-A kind knows three things about its sites: how to recognize one from its root
-folder, which postfeed settings its own configuration implies, and what its
-file-naming rules say about a post (a date in the file name, the name that
-`:title` in a permalink stands for). The command line asks `detect` which kind a
-folder is; the library gets the kind's name in `Config.site`.
+A kind knows how to recognize a site from its root folder, which postfeed
+settings the site's own configuration implies (`read_site`), and the site's
+rules for one post: which files are posts, the date a file name carries, the
+link and id the site's generator gives a post, and how its body is prepared
+before it is rendered (`Rules`). `config.load_config` asks here once; the
+stages after it get the rules in `Config.site_rules`.
 """
 
 from __future__ import annotations
@@ -12,10 +13,13 @@ from __future__ import annotations
 from pathlib import Path
 from types import ModuleType
 
-from postfeed.sites import folder
+from postfeed.sites import folder, hexo, hugo, jekyll
+from postfeed.sites.base import Rules, Site, SiteError, SitePost
+
+__all__ = ["KINDS", "Rules", "Site", "SiteError", "SitePost", "detect", "kind"]
 
 # In the order `detect` tries them; `folder` recognizes everything, so it is last.
-KINDS: dict[str, ModuleType] = {module.NAME: module for module in (folder,)}
+KINDS: dict[str, ModuleType] = {module.NAME: module for module in (hexo, hugo, jekyll, folder)}
 
 
 def detect(root: Path) -> ModuleType:

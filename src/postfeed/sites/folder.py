@@ -1,35 +1,26 @@
 """A plain folder of posts, as scrapers write them: no site configuration.
 
 File names follow Jekyll's convention where they can: `2017-07-03-title.md`
-gives a post without a `date` its date. `:title` in a permalink is the post's
-path inside the posts folder, without its suffix.
+gives a post without a `date` its date. A front-matter `link` (or `permalink`,
+`url`, `original_url`) is the post's link; otherwise the `permalink` setting
+makes one, `:title` standing for the post's path inside the posts folder.
+These are the base rules (`postfeed.sites.base.Rules`) as they are.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
-from typing import Any
+
+from postfeed.sites.base import Rules, Site
 
 NAME = "folder"
-_DATE_IN_NAME = re.compile(r"(?:^|/)(\d{4}-\d{1,2}-\d{1,2})-[^/]*$")
+__all__ = ["NAME", "Rules", "detect", "read_site"]
 
 
 def detect(root: Path) -> bool:
     return True  # any folder is a folder of posts
 
 
-def read_config(root: Path) -> dict[str, Any]:
-    """Settings from the site's own configuration: a plain folder has none."""
-    return {}
-
-
-def date_in_name(name: str) -> str | None:
-    """The date a file name carries (`name` is the post's path without suffix)."""
-    match = _DATE_IN_NAME.search(name)
-    return match.group(1) if match else None
-
-
-def permalink_name(name: str) -> str:
-    """What `:title` stands for in a permalink."""
-    return name
+def read_site(root: Path) -> Site:
+    """A plain folder has no configuration of its own."""
+    return Site(NAME, root)

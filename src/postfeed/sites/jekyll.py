@@ -1,0 +1,940 @@
+"""A Jekyll site: `_config.yml` (or `_config.yaml`, `_config.toml`) and `_posts/` at its root.
+
+Read as Jekyll 4.3 and jekyll-feed 0.17 read it. A post is a file in a `_posts`
+folder whose name starts with a date (`2024-10-14-slug.md`, one-digit month and
+day allowed); Jekyll leaves other files there out, and so does postfeed, with a
+warning. Its link is `url` + `baseurl` + the `permalink` pattern (a style such as
+`pretty`, or placeholders such as `:categories/:year/:title`) filled as Jekyll's
+URL drop fills it, or its front-matter `permalink`; its item id is jekyll-feed's:
+the Document id (the folder of the link + the slug) made absolute by joining `url`
+and the path as they are written (so `url: https://x.org/` gives ids with `//`,
+as jekyll-feed's do). Categories come from the folders above `_posts`
+(`news/_posts/` is the category `news`) and the front matter. The summary is
+the part before `excerpt_separator` (the first paragraph by default), as
+jekyll-feed's `<summary>`. Liquid tags and `{{ site.* }}` / `{{ page.* }}` are
+expanded by `postfeed.sites.tags`.
+
+Decisions:
+- posts folder: `_posts` at the root (or below `collections_dir`). When the site
+  also has category folders (`news/_posts/`), the posts folder is the root and
+  `ignores` keeps only files below a `_posts` folder that Jekyll reads (no `_`,
+  `.`, `#` or `~` folders, none in `exclude`, not the destination). The whole
+  root is then scanned on every build (a cost only such sites pay).
+- No `url` (or one that is not http(s)): not an error, since `--site-url` or
+  postfeed.toml must still be able to give it; the site's `url` is simply not
+  used and `build -v` says so. jekyll-feed itself would write relative links.
+- No `timezone`: Jekyll uses the build machine's zone; UTC here (GitHub Pages
+  builds in UTC).
+- A `--site-url` or `site_url` other than the site's own stands for the whole of
+  `url` + `baseurl`.
+
+Limits: `:output_ext` is `.html` (the posts postfeed reads are Markdown or HTML);
+a post's own `excerpt_separator` is honoured only when its front matter is passed
+to `excerpt`; `{% link %}` to a page that is not a post gives its path. What the
+collector does not ask for yet is here for it: `date_value` (YAML timestamps are
+UTC to Jekyll), `categories` and `tags` (strings split on spaces, folders above
+`_posts`), `title_from_name` (the title of a post without one).
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import posixpath
+import re
+import unicodedata
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, unquote_to_bytes, urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from postfeed import urls
+from postfeed.article import Warn
+from postfeed.sites.base import Rules as BaseRules
+from postfeed.sites.base import Site, SiteError, SitePost
+from postfeed.sites.files import flag, read_mapping, text
+
+if TYPE_CHECKING:
+    from postfeed.config import Config
+
+NAME = "jekyll"
+CONFIG_FILES = ("_config.yml", "_config.yaml", "_config.toml")  # the one Jekyll takes first
+POSTS = "_posts"
+DEFAULT_FEED_PATH = "feed.xml"  # jekyll-feed's
+DEFAULT_FEED_LIMIT = 10  # jekyll-feed's posts_limit
+DEFAULT_EXCERPT_SEPARATOR = "\n\n"
+# Jekyll's permalink styles (configuration.rb STYLE_TO_PERMALINK).
+STYLES = {
+    "none": "/:categories/:title:output_ext",
+    "date": "/:categories/:year/:month/:day/:title:output_ext",
+    "ordinal": "/:categories/:year/:y_day/:title:output_ext",
+    "pretty": "/:categories/:year/:month/:day/:title/",
+    "weekdate": "/:categories/:year/W:week/:short_day/:title:output_ext",
+}
+# Always left out of a Jekyll site (configuration.rb DEFAULT_EXCLUDES).
+DEFAULT_EXCLUDES = (
+    ".sass-cache",
+    ".jekyll-cache",
+    "gemfiles",
+    "Gemfile",
+    "Gemfile.lock",
+    "node_modules",
+    "vendor/bundle/",
+    "vendor/cache/",
+    "vendor/gems/",
+    "vendor/ruby/",
+)
+# Folders looked at when searching for category folders (`news/_posts/`); beyond
+# this, only the root's `_posts` is read.
+MAX_FOLDERS = 20_000
+# Front-matter keys Jekyll's front-matter `defaults` may give that change a link.
+_DEFAULT_KEYS = ("permalink", "slug", "categories", "category")
+_DATE_NAME = re.compile(r"(\d{2,4})-(\d{1,2})-(\d{1,2})-(.*)", re.DOTALL)
+_PLACEHOLDER = re.compile(r":([a-z_]+)")
+# Psych's timestamp (scalar_scanner.rb TIME) without an offset: YAML gives Jekyll a UTC time.
+_YAML_TIME = re.compile(r"-?\d{4}-\d{1,2}-\d{1,2}(?:[Tt]|\s+)\d{1,2}:\d\d:\d\d(?:\.\d*)?")
+_SPECIAL_START = (".", "_", "#", "~")
+_SAFE_PATH = re.compile(r"[a-zA-Z0-9./-]+")
+# What Addressable leaves unencoded in a path segment (RFC 3986 pchar).
+_PCHAR = "!$&'()*+,;=:@-._~"
+_BLANK_LINES = re.compile(r"\A(?:[^\S\n]*\n)+")
+_LIQUID_TAG = re.compile(r"{%-?\s*(\w+)\s*.*?-?%}", re.DOTALL)
+_LINK_REFERENCE = re.compile(r"^ {0,3}(\[[^\]\n]+\])(:.+)$", re.MULTILINE)
+_LIQUID_BLOCKS = frozenset(
+    (
+        "comment",
+        "raw",
+        "if",
+        "unless",
+        "case",
+        "for",
+        "tablerow",
+        "capture",
+        "ifchanged",
+        "highlight",
+    )
+)
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
+MAX_VARIABLES = 200
+# Jekyll's URL drop (drops/url_drop.rb): the placeholders a permalink may use.
+PLACEHOLDERS = frozenset(
+    [
+        "collection",
+        "path",
+        "name",
+        "title",
+        "slug",
+        "categories",
+        "slugified_categories",
+        "year",
+        "month",
+        "day",
+        "hour",
+        "minute",
+        "second",
+        "i_day",
+        "i_month",
+        "short_month",
+        "long_month",
+        "short_year",
+        "w_year",
+        "week",
+        "w_day",
+        "short_day",
+        "long_day",
+        "y_day",
+        "output_ext",
+    ]
+)
+
+
+def detect(root: Path) -> bool:
+    return (root / POSTS).is_dir() and any((root / name).is_file() for name in CONFIG_FILES)
+
+
+@dataclass(frozen=True)
+class Rules(BaseRules):
+    """A Jekyll site's rules, from its configuration file."""
+
+    url: str = ""  # `url` as written; empty: none (config.site_url is used)
+    baseurl: str = ""  # `baseurl` as written
+    site_url: str = ""  # the site_url read from the site (to notice an override)
+    permalink: str = STYLES["date"]  # the pattern, styles resolved
+    in_root: bool = False  # the posts folder is the site root, not `_posts`
+    collections_dir: str = ""
+    destination: str = "_site"
+    exclude: tuple[str, ...] = DEFAULT_EXCLUDES
+    include: tuple[str, ...] = (".htaccess",)
+    excerpt_separator: str = DEFAULT_EXCERPT_SEPARATOR
+    # front-matter defaults: (scope path, scope type, ((key, value), ...)) in file order
+    defaults: tuple[tuple[str, str | None, tuple[tuple[str, Any], ...]], ...] = ()
+    # `site.*` Liquid variables: (name, text)
+    site_variables: tuple[tuple[str, str], ...] = ()
+    # Only `date` dates a post (`published: false` is a flag); jekyll-feed writes each
+    # category and tag as the post spells it.
+    date_keys: tuple[str, ...] = ("date",)
+    one_spelling: bool = False
+
+    def date_value(self, value: Any) -> Any:
+        """A front-matter date as Jekyll understands it. YAML (Ruby's Psych) reads an
+        unquoted `2024-03-04 03:30:00`, seconds given and no offset, as UTC, whatever the
+        site's timezone; other offset-less dates (`2024-03-04 03:30`, `2024-03-04`) are
+        text that Jekyll reads in the site's zone. Quotes are lost by the time postfeed
+        sees the value, so a quoted `"2024-03-04 03:30:00"` is taken as UTC too."""
+        if isinstance(value, str) and _YAML_TIME.fullmatch(value.strip()):
+            return value.strip() + " +00:00"
+        return value
+
+    # --- which files are posts -------------------------------------------------------
+
+    def ignores(self, key: str) -> bool:
+        parts = key.split("/")
+        if not self.in_root:
+            return self._entry_filtered(parts, self._source_path([POSTS]))
+        if POSTS not in parts[:-1]:
+            return True
+        at = parts.index(POSTS)
+        for depth in range(at):
+            name = parts[depth]
+            where = self._source_path(parts[: depth + 1])
+            if self._filtered(name, where, is_folder=True) or where == self.destination:
+                return True
+        return self._entry_filtered(parts[at + 1 :], self._source_path(parts[: at + 1]))
+
+    def _source_path(self, parts: list[str]) -> str:
+        """A path inside the site source from parts of a path inside the posts folder."""
+        inside = "/".join(parts)
+        return f"{self.collections_dir}/{inside}" if self.collections_dir else inside
+
+    def _entry_filtered(self, parts: list[str], posts_folder: str) -> bool:
+        """Whether Jekyll's reader leaves out `parts` (a file below a `_posts` folder)."""
+        entry = "/".join(parts)
+        where = f"{posts_folder}/{entry}"
+        # Jekyll tests inclusion on the entry as if it stood at the source root.
+        included = _matches(self.include, entry) or _matches(self.include, parts[-1])
+        if _matches(self.exclude, where) and not included:
+            return True
+        if included:
+            return False
+        special = entry.startswith(_SPECIAL_START) or parts[-1].startswith(_SPECIAL_START)
+        return special or entry.endswith(("~", "."))
+
+    def _filtered(self, name: str, where: str, is_folder: bool) -> bool:
+        """Whether Jekyll's reader leaves out the folder `name` at `where` in the source."""
+        included = _matches(self.include, name, is_folder)
+        if _matches(self.exclude, where, is_folder) and not included:
+            return True
+        return not included and (name.startswith(_SPECIAL_START) or name.endswith(("~", ".")))
+
+    def skip(self, name: str, meta: Mapping[str, Any]) -> str | None:
+        if _DATE_NAME.fullmatch(self._inner(name).rsplit("/", 1)[-1]):
+            return None
+        return (
+            "not a Jekyll post: its file name does not start with a date "
+            "(YYYY-MM-DD-title.md); Jekyll leaves it out"
+        )
+
+    def date_in_name(self, name: str) -> str | None:
+        match = _DATE_NAME.fullmatch(self._inner(name).rsplit("/", 1)[-1])
+        if not match:
+            return None
+        year, month, day = match.group(1, 2, 3)
+        return f"{year}-{int(month):02d}-{int(day):02d}" if len(year) == 4 else None
+
+    def _inner(self, name: str) -> str:
+        """The path of a post inside its `_posts` folder."""
+        if self.in_root and POSTS in name.split("/"):
+            parts = name.split("/")
+            return "/".join(parts[parts.index(POSTS) + 1 :])
+        return name
+
+    def _relative_path(self, name: str) -> str:
+        """Jekyll's `relative_path` of a post (inside collections_dir), without suffix."""
+        return name if self.in_root else f"{POSTS}/{name}"
+
+    # --- front matter as Jekyll merges it ------------------------------------------------
+
+    def defaults_for(self, name: str) -> dict[str, Any]:
+        """What front-matter `defaults` give the post `name`, key by key (the most specific
+        scope wins, as in Jekyll's FrontmatterDefaults#find)."""
+        path = self._source_path([self._relative_path(name)])
+        found: dict[str, Any] = {}
+        scopes: dict[str, tuple[str, str | None]] = {}
+        for scope_path, scope_type, values in self.defaults:
+            if scope_type not in (None, "posts") or not _in_scope(path, scope_path):
+                continue
+            for key, value in values:
+                old = scopes.get(key)
+                if value is not None and (
+                    old is None or _takes_precedence(old, (scope_path, scope_type))
+                ):
+                    found[key] = value
+                    scopes[key] = (scope_path, scope_type)
+        return found
+
+    def data(self, meta: Mapping[str, Any], name: str) -> dict[str, Any]:
+        """The keys that change a link: front-matter `defaults`, then the front matter (a
+        key left empty there keeps the default, as Jekyll merges them)."""
+        data = self.defaults_for(name)
+        data.update({key: meta[key] for key in _DEFAULT_KEYS if meta.get(key) is not None})
+        return data
+
+    def categories(self, meta: Mapping[str, Any], name: str) -> list[str]:
+        """The post's categories as Jekyll's Document has them: the folders above `_posts`,
+        then `categories` of the defaults and of the front matter (a string is split on
+        spaces), then `category` as it is."""
+        defaults = self.defaults_for(name)
+        parts = name.split("/")
+        found: list[Any] = parts[: parts.index(POSTS)] if self._in_folder(name) else []
+        for value in (defaults.get("categories"), meta.get("categories")):
+            if value is None:
+                continue
+            items = value.split() if isinstance(value, str) else value
+            items = items if isinstance(items, list) else [items]
+            found.extend(item for item in items if item not in found)
+        singular = meta.get("category")
+        singular = defaults.get("category") if singular is None else singular
+        extra = _flatten([singular]) if singular is not None else []
+        names = [_ruby_text(item) for item in [*found, *extra] if item is not None]
+        return list(dict.fromkeys(name for name in names if name))
+
+    def tags(self, meta: Mapping[str, Any]) -> list[str]:
+        """The post's tags as Jekyll has them: `tag` as it is, else `tags` (a string is split
+        on spaces). For the collector, which splits on commas (jekyll-feed writes these
+        after the categories)."""
+        value = meta.get("tag")
+        if value is None:
+            value = meta.get("tags")
+            value = value.split() if isinstance(value, str) else value
+        return list(dict.fromkeys(_ruby_text(item) for item in _flatten([value])))
+
+    def title_from_name(self, name: str) -> str:
+        """Jekyll's title for a post whose front matter has none: the file name's slug,
+        each word capitalized (`2014-09-30-short-build.md` is "Short Build"). For the
+        collector, which takes the first heading instead."""
+        return " ".join(word.capitalize() for word in _file_slug(name).split("-"))
+
+    def _in_folder(self, name: str) -> bool:
+        return self.in_root and POSTS in name.split("/")[:-1]
+
+    def slug(self, meta: Mapping[str, Any], name: str) -> str:
+        """`data["slug"]`: the front matter's, else the file name's title part."""
+        given = self.data(meta, name).get("slug")
+        return _ruby_text(given) if given is not None else _file_slug(name)
+
+    # --- links and ids ----------------------------------------------------------------
+
+    def url_of(self, post: SitePost, config: Config, warn: Warn) -> str:
+        """The post's URL inside the site (`post.url`: no baseurl), as Jekyll makes it."""
+        data = self.data(post.meta, post.name)
+        values = self._placeholders(post, data, config)
+        given = data.get("permalink")
+        if isinstance(given, str):
+            try:
+                return _sanitize(_fill(given, values))
+            except KeyError as error:
+                warn(
+                    "permalink",
+                    f"unknown placeholder :{error.args[0]} (Jekyll stops with an error); "
+                    "using the site's permalink",
+                )
+        return _sanitize(_fill(self.permalink, values))
+
+    def _placeholders(
+        self, post: SitePost, data: Mapping[str, Any], config: Config
+    ) -> dict[str, str]:
+        """Jekyll's URL drop for one post."""
+        local = post.published.astimezone(config.zone)
+        basename = post.name.rsplit("/", 1)[-1]
+        given_slug = data.get("slug")
+        slug = _ruby_text(given_slug) if given_slug is not None else _file_slug(post.name)
+        categories = self.categories(post.meta, post.name)
+        year, week, weekday = local.isocalendar()
+        path = self._relative_path(post.name).replace(POSTS, "", 1).rstrip(".")
+        return {
+            "collection": "posts",
+            "path": path,
+            "name": slugify(basename),
+            "title": slugify(slug, pretty=True, cased=True),
+            "slug": slugify(slug),
+            "categories": "/".join(dict.fromkeys(c.lower() for c in categories)),
+            "slugified_categories": "/".join(dict.fromkeys(slugify(c) for c in categories)),
+            "year": f"{local.year:04d}",
+            "month": f"{local.month:02d}",
+            "day": f"{local.day:02d}",
+            "hour": f"{local.hour:02d}",
+            "minute": f"{local.minute:02d}",
+            "second": f"{local.second:02d}",
+            "i_day": str(local.day),
+            "i_month": str(local.month),
+            "short_month": _MONTHS[local.month - 1][:3],
+            "long_month": _MONTHS[local.month - 1],
+            "short_year": f"{local.year % 100:02d}",
+            "w_year": str(year),
+            "week": f"{week:02d}",
+            "w_day": str(weekday),
+            "short_day": _DAYS[weekday - 1][:3],
+            "long_day": _DAYS[weekday - 1],
+            "y_day": f"{local.timetuple().tm_yday:03d}",
+            "output_ext": ".html",
+        }
+
+    def prefix(self, config: Config) -> str:
+        """What jekyll-feed's absolute_url puts before a path: `url` + `baseurl`, as written
+        (a site_url given to postfeed instead of the site's own stands for both)."""
+        if not self.url or config.site_url != self.site_url:
+            return config.site_url.rstrip("/")
+        return self.url + self._base_path()
+
+    def link(self, post: SitePost, config: Config, warn: Warn) -> str:
+        return normalize(self.prefix(config) + self.url_of(post, config, warn))
+
+    def item_id(self, post: SitePost, link: str) -> str:
+        # jekyll-feed: `post.id | absolute_url`, the id being the folder of the post's URL
+        # joined with its slug as written (not slugified). The link is cut where the
+        # site's own prefix ends, so that a `url` ending in "/" keeps its "//".
+        head = normalize(self.url + self._base_path(), keep_empty_path=True) if self.url else ""
+        if head and link.startswith(head + "/"):
+            path = link[len(head) :]
+        else:
+            parts = urlsplit(link)
+            head, path = f"{parts.scheme}://{parts.netloc}", parts.path or "/"
+        return normalize(head + self.document_id(post, path))
+
+    def document_id(self, post: SitePost, url: str) -> str:
+        """Jekyll's Document#id: File.join(File.dirname(url), slug)."""
+        return _ruby_dirname(url).rstrip("/") + "/" + self.slug(post.meta, post.name).lstrip("/")
+
+    def _base_path(self) -> str:
+        """Jekyll's sanitized baseurl: no trailing "/", a leading one unless empty."""
+        base = self.baseurl.rstrip("/")
+        return base if not base or base.startswith("/") else "/" + base
+
+    # --- bodies -------------------------------------------------------------------------
+
+    def prepare(self, body: str, post: SitePost, link: str, config: Config, warn: Warn) -> str:
+        if "{%" not in body and "{{" not in body:
+            return body
+        from postfeed.sites import tags  # only bodies with Liquid need it
+
+        context = tags.TagContext(
+            post_url=link,
+            site_url=config.site_url,
+            resolve=lambda ref: _resolve(ref, config),
+            variables=self.variables(post, link, config),
+        )
+        return tags.expand(body, "liquid", context, warn)
+
+    def variables(self, post: SitePost, link: str, config: Config) -> dict[str, str]:
+        """`site.*` and `page.*` as Liquid would print them in this post."""
+        found = dict(self.site_variables)
+        if self.url and config.site_url == self.site_url:
+            found["site.url"], found["site.baseurl"] = self.url, self.baseurl
+        else:  # a site_url given to postfeed is `url` + `baseurl`
+            parts = urlsplit(config.site_url)
+            found["site.url"] = f"{parts.scheme}://{parts.netloc}"
+            found["site.baseurl"] = parts.path.rstrip("/")
+        for key, value in list(post.meta.items())[:MAX_VARIABLES]:
+            if isinstance(value, str | int | float | bool):
+                found[f"page.{key}"] = _ruby_text(value)
+        local = post.published.astimezone(config.zone)
+        url = self.url_of(post, config, _ignore)
+        found.update(
+            {
+                "page.title": post.title,
+                "page.url": url,
+                "page.id": self.document_id(post, url),
+                "page.slug": self.slug(post.meta, post.name),
+                "page.date": local.strftime("%Y-%m-%d %H:%M:%S %z"),
+                "page.categories": "".join(self.categories(post.meta, post.name)),
+            }
+        )
+        return found
+
+    def excerpt(self, body: str, meta: Mapping[str, Any] | None = None) -> str | None:
+        """Jekyll's excerpt: the body up to `excerpt_separator`, with the Liquid blocks it
+        cuts closed and the Markdown link definitions it uses appended."""
+        separator = self.excerpt_separator
+        if meta is not None and meta.get("excerpt_separator") is not None:
+            separator = _ruby_text(meta["excerpt_separator"])
+        if not separator:
+            return None
+        # Jekyll's front-matter pattern also swallows the blank lines after the `---`.
+        head, _, tail = _BLANK_LINES.sub("", body, count=1).partition(separator)
+        if not tail:
+            return head
+        if "{%" in head:
+            head = _close_blocks(head)
+        definitions = [
+            label + rest for label, rest in _LINK_REFERENCE.findall(tail) if label in head
+        ]
+        return head + "\n\n" + "\n".join(definitions) if definitions else head
+
+
+def _ignore(field: str, message: str) -> None:
+    """Warnings said already when the link was made."""
+
+
+def _file_slug(name: str) -> str:
+    """The title part of a post's file name (`2024-02-07-my-post` is `my-post`), trailing
+    dots dropped, as Jekyll's Document#populate_title takes it."""
+    basename = name.rsplit("/", 1)[-1]
+    match = _DATE_NAME.fullmatch(basename)
+    return (match.group(4) if match else basename).rstrip(".")
+
+
+# --- Jekyll's string helpers ----------------------------------------------------------------
+
+
+def slugify(value: str, pretty: bool = False, cased: bool = False) -> str:
+    """Jekyll's Utils.slugify in "default" or "pretty" mode: every run of characters other
+    than letters, marks and digits (and, pretty, `._~!$&'()+,;=@`) becomes one "-", and a
+    "-" at either end goes."""
+    kept = "._~!$&'()+,;=@" if pretty else ""
+    out: list[str] = []
+    for char in value:
+        category = unicodedata.category(char)
+        if category[0] in "LM" or category == "Nd" or char in kept:
+            out.append(char)
+        elif not out or out[-1] != "-":  # "-" itself is never kept: it ends a run
+            out.append("-")
+    slug = "".join(out).removeprefix("-").removesuffix("-")
+    return slug if cased else slug.lower()
+
+
+def _flatten(values: list[Any]) -> list[Any]:
+    found: list[Any] = []
+    for value in values:
+        if isinstance(value, list | tuple):
+            found.extend(_flatten(list(value)))
+        elif value is not None:
+            found.append(value)
+    return found
+
+
+def _ruby_text(value: Any) -> str:
+    """`value.to_s` as Ruby prints it (a list prints as `["a", "b"]`)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return ""
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_ruby_inspect(item) for item in value) + "]"
+    return str(value)
+
+
+def _ruby_inspect(value: Any) -> str:
+    if value is None:
+        return "nil"
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return _ruby_text(value)
+
+
+def _fill(pattern: str, values: Mapping[str, str]) -> str:
+    """Jekyll's URL#generate_url_from_drop; KeyError names an unknown placeholder.
+
+    `:month_` is `:month` then "_" (Jekyll's drop has no keys ending in "_")."""
+
+    def replace(match: re.Match[str]) -> str:
+        name = match.group(1)
+        key = name[:-1] if name.endswith("_") else name
+        if key not in values:
+            raise KeyError(key)
+        return _escape_path(values[key]) + name[len(key) :]
+
+    return _PLACEHOLDER.sub(replace, pattern)
+
+
+def _escape_path(value: str) -> str:
+    """Jekyll's URL.escape_path: percent-encoded but for RFC 3986's path characters; the
+    first "#" too."""
+    if not value or _SAFE_PATH.fullmatch(value):
+        return value
+    return quote(value, safe="!$&'()*+,;=:@/?#").replace("#", "%23", 1)
+
+
+def _sanitize(url: str) -> str:
+    """Jekyll's URL#sanitize_url: a leading "/", no "..", no "./", no "//"."""
+    url = ("/" + url).replace("..", "/").replace("./", "")
+    return re.sub(r"/{2,}", "/", url)
+
+
+def normalize(url: str, keep_empty_path: bool = False) -> str:
+    """Addressable's URI#normalize, as jekyll-feed's absolute_url applies it: scheme and
+    host in lower case, default ports dropped, path segments NFC and percent-encoded as
+    RFC 3986 wants (`%7E` is `~`, `中` is `%E4%B8%AD`, "//" kept), an empty path "/"."""
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    netloc = parts.netloc.lower()
+    if (scheme, netloc.rsplit(":", 1)[-1]) in (("http", "80"), ("https", "443")):
+        netloc = netloc.rsplit(":", 1)[0]
+    path = "/".join(_normalize_segment(segment) for segment in parts.path.split("/"))
+    if not path and not keep_empty_path:
+        path = "/"
+    query = f"?{parts.query}" if parts.query else ""
+    fragment = f"#{parts.fragment}" if parts.fragment else ""
+    return urls.encode(f"{scheme}://{netloc}{path}{query}{fragment}")
+
+
+def _normalize_segment(segment: str) -> str:
+    raw = unquote_to_bytes(segment).decode("utf-8", "surrogateescape")
+    nfc = unicodedata.normalize("NFC", raw)
+    return quote(nfc.encode("utf-8", "surrogateescape"), safe=_PCHAR)
+
+
+def _ruby_dirname(path: str) -> str:
+    """Ruby's File.dirname: trailing slashes do not count ("/a/b/" is in "/a")."""
+    stripped = path.rstrip("/") or "/"
+    return posixpath.dirname(stripped) or "."
+
+
+def _matches(patterns: tuple[str, ...], path: str, is_folder: bool = False) -> bool:
+    """Jekyll's EntryFilter#glob_include?: a pattern matches a path inside the source when
+    it matches as a glob (`*` crosses "/"), is a prefix of it, or names the folder."""
+    where = "/" + path.lstrip("/")
+    for pattern in patterns:
+        if not pattern:
+            continue
+        wanted = "/" + pattern.lstrip("/")
+        if (
+            fnmatch.fnmatchcase(where, wanted)
+            or where.startswith(wanted)
+            or (is_folder and wanted == where + "/")
+        ):
+            return True
+    return False
+
+
+def _in_scope(path: str, scope: str) -> bool:
+    """Whether front-matter defaults for `scope` (a path in the source) apply to `path`."""
+    scope = scope.strip("/")
+    if not scope:
+        return True
+    if "*" in scope:
+        return fnmatch.fnmatchcase(path, scope) or fnmatch.fnmatchcase(path, scope + "/*")
+    return path == scope or path.startswith(scope + "/")
+
+
+def _takes_precedence(old: tuple[str, str | None], new: tuple[str, str | None]) -> bool:
+    """Jekyll's FrontmatterDefaults#has_precedence?: a longer path wins, then a type."""
+    old_path, new_path = old[0].strip("/"), new[0].strip("/")
+    if len(new_path) != len(old_path):
+        return len(new_path) > len(old_path)
+    return new[1] is not None or old[1] is None
+
+
+def _close_blocks(head: str) -> str:
+    """Jekyll's Excerpt#sanctify_liquid_tags: a Liquid block the separator cut is closed."""
+    for name in reversed(_LIQUID_TAG.findall(head)):
+        if name not in _LIQUID_BLOCKS:
+            continue
+        if re.search(r"{%-?\s*end" + re.escape(name) + r".*?\s*-?%}", head, re.DOTALL):
+            continue
+        head += "\n{% end" + name + " %}"
+    return head
+
+
+# --- {% post_url %} and {% link %} ----------------------------------------------------------
+
+_POST_REF = re.compile(r"((?:.+/)*)(\d+-\d+-\d+)-(.*)", re.DOTALL)
+_SUFFIXES = (".md", ".markdown", ".html", ".txt", ".mkd", ".mkdn", ".mkdown")
+
+
+def _resolve(ref: str, config: Config) -> tuple[str, str] | None:
+    """The link and title of what `{% post_url ref %}` or `{% link ref %}` names.
+
+    A post is read for its link and title (not rendered, so two posts that link to each
+    other cannot recurse); another file of the site gives its path (a page with front
+    matter its `.html` path, whatever its permalink). None when nothing has that name.
+    """
+    rules = config.site_rules
+    if not isinstance(rules, Rules):
+        return None
+    wanted = ref.strip().lstrip("/")
+    if not wanted or ".." in wanted.split("/") or len(wanted) > urls.MAX_URL_LENGTH:
+        return None
+    source = config.posts if rules.in_root else config.posts.parent
+    for candidate in _post_candidates(wanted, rules, source):
+        try:
+            inside = candidate.relative_to(config.posts)
+        except ValueError:
+            continue
+        if _is_file(candidate) and not rules.ignores(inside.as_posix()):
+            return _post_link(candidate, config)
+    if not _is_file(source / wanted):
+        return None
+    path = "/" + wanted
+    stem, dot, suffix = path.rpartition(".")
+    if dot and f".{suffix.lower()}" in _SUFFIXES and _has_front_matter(source / wanted):
+        path = stem + ".html"  # a page; without front matter it is copied as it is
+    return normalize(rules.prefix(config) + path), wanted.rsplit("/", 1)[-1]
+
+
+def _is_file(path: Path) -> bool:
+    try:
+        return path.is_file()
+    except (OSError, ValueError):  # a name the file system refuses (a NUL byte)
+        return False
+
+
+def _has_front_matter(path: Path) -> bool:
+    try:
+        with path.open("rb") as file:
+            return file.read(4).rstrip(b"\r\n") == b"---"
+    except OSError:
+        return False
+
+
+def _post_candidates(wanted: str, rules: Rules, source: Path) -> list[Path]:
+    """Files `wanted` may name: a path to a post file, or post_url's `[folder/]date-slug`
+    (in `_posts/folder/` or `folder/_posts/`)."""
+    found = [source / wanted]
+    match = _POST_REF.fullmatch(wanted)
+    if match:
+        folder, date, slug = match.groups()
+        for suffix in _SUFFIXES:
+            file = f"{date}-{slug}{suffix}"
+            found.append(source / POSTS / folder / file)
+            if rules.in_root and folder:
+                found.append(source / folder / POSTS / file)
+    return found
+
+
+def _post_link(path: Path, config: Config) -> tuple[str, str] | None:
+    from postfeed import collector  # reads posts; imported late, it imports sites
+
+    try:
+        post = collector.read_post(path, config.posts, config.max_post_size)
+        article = collector.describe(post, config, _ignore)
+    except Exception:  # whatever is wrong with it is reported when that post is read
+        return None
+    return article.link, article.title
+
+
+# --- the configuration ----------------------------------------------------------------------
+
+
+def read_site(root: Path) -> Site:
+    """The settings and rules the site's configuration gives, with what was read from where."""
+    config_path = next(root / name for name in CONFIG_FILES if (root / name).is_file())
+    file = config_path.name
+    site = read_mapping(config_path)
+    read_from: list[str] = []
+
+    def note(key: str, value: object, source: str) -> None:
+        read_from.append(f"{key}: {value} (from {file} {source})")
+
+    settings: dict[str, Any] = {"ids": "site"}
+    url = text(site.get("url"))
+    baseurl = text(site.get("baseurl"))
+    base_path = baseurl.rstrip("/")
+    if base_path and not base_path.startswith("/"):
+        base_path = "/" + base_path
+    if urls.is_web_url(url):
+        settings["site_url"] = settings["feed_url"] = url.rstrip("/") + base_path + "/"
+        note("site_url", settings["site_url"], "url, baseurl")
+    else:
+        read_from.append(
+            f"site_url: not read: {file} has no http(s) `url` ({url!r}), so jekyll-feed "
+            "would write relative links; give site_url in postfeed.toml or --site-url"
+        )
+        url = ""
+
+    title = text(site.get("title")) or text(site.get("name"))  # jekyll-feed's order
+    if title:
+        settings["title"] = title
+        note("title", title, "title" if text(site.get("title")) else "name")
+    if text(site.get("description")):
+        settings["description"] = text(site.get("description"))
+        note("description", settings["description"], "description")
+    author = site.get("author")
+    author = author.get("name") if isinstance(author, dict) else author
+    if text(author):
+        settings["author"] = text(author)
+        note("author", settings["author"], "author")
+    language_key = next((key for key in ("lang", "locale") if text(site.get(key))), None)
+    if language_key:
+        settings["language"] = text(site.get(language_key))
+        note("language", settings["language"], language_key)
+    zone = text(site.get("timezone"))
+    try:
+        ZoneInfo(zone or "UTC")
+    except (ZoneInfoNotFoundError, ValueError):
+        note("timezone", "UTC", f"timezone {zone!r}: not a known zone")
+        zone = ""
+    settings["timezone"] = zone or "UTC"
+    if zone:
+        note("timezone", zone, "timezone")
+    else:
+        note("timezone", "UTC", "timezone, not set: Jekyll uses the build machine's zone")
+    future = flag(site.get("future"), False)
+    settings["drop_future"] = not future
+    note("drop_future", not future, "future (Jekyll's default: false)")
+
+    feed = site.get("feed") if isinstance(site.get("feed"), dict) else {}
+    limit = text(feed.get("posts_limit"))
+    settings["limit"] = int(limit) if limit.isdigit() and int(limit) > 0 else DEFAULT_FEED_LIMIT
+    note("limit", settings["limit"], "feed.posts_limit (jekyll-feed's default: 10)")
+    feed_path = text(feed.get("path")) or DEFAULT_FEED_PATH
+    feed_name = feed_path.rsplit("/", 1)[-1]
+    if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,63}", feed_name):
+        settings["files"] = {"atom": feed_name}
+        note("files", settings["files"], "feed.path (jekyll-feed's default: feed.xml)")
+        folder = feed_path.strip("/").rpartition("/")[0]
+        if folder and "site_url" in settings:
+            settings["feed_url"] = settings["site_url"] + quote(folder) + "/"
+            note("feed_url", settings["feed_url"], "feed.path")
+    if flag(feed.get("excerpt_only"), False):
+        settings["content"] = {"mode": "summary"}
+        note("content.mode", "summary", "feed.excerpt_only")
+
+    permalink = _permalink(site, config_path)
+    note("permalink", permalink, "permalink")
+    collections_dir = text(site.get("collections_dir")).strip("/")
+    base = root / collections_dir if collections_dir else root
+    exclude = tuple(dict.fromkeys([*_strings(site.get("exclude", [])), *DEFAULT_EXCLUDES]))
+    include = tuple(_strings(site.get("include") or [".htaccess"]))
+    destination = text(site.get("destination")) or "_site"
+    rules = Rules(
+        url=url,
+        baseurl=baseurl,
+        site_url=settings.get("site_url", ""),
+        permalink=permalink,
+        collections_dir=collections_dir,
+        destination=destination.strip("/"),
+        exclude=exclude,
+        include=include,
+        excerpt_separator=_excerpt_separator(site),
+        defaults=_defaults(site.get("defaults")),
+        site_variables=_site_variables(site),
+        breaks=_hard_wrap(site),
+    )
+    in_root = _has_category_folders(base, rules)
+    rules = replace(rules, in_root=in_root)
+    settings["posts"] = base if in_root else base / POSTS
+    note(
+        "posts",
+        settings["posts"],
+        "`_posts` folders below it (category folders)" if in_root else "`_posts`",
+    )
+    note("breaks", rules.breaks, "kramdown.hard_wrap (Jekyll's default: false)")
+    note("excerpt_separator", repr(rules.excerpt_separator), "excerpt_separator")
+    return Site(NAME, root, settings, tuple(read_from), rules)
+
+
+def _permalink(site: Mapping[str, Any], config_path: Path) -> str:
+    """The posts' URL pattern: `collections.posts.permalink`, else `permalink` (a style
+    name or a pattern)."""
+    collections = site.get("collections")
+    posts = collections.get("posts") if isinstance(collections, dict) else None
+    given = text(posts.get("permalink")) if isinstance(posts, dict) else ""
+    style = text(site.get("permalink")) or "date"
+    pattern = given or STYLES.get(style, style)
+    for name in _PLACEHOLDER.findall(pattern):
+        if (name[:-1] if name.endswith("_") else name) not in PLACEHOLDERS:
+            raise SiteError(
+                f"{config_path}: permalink {pattern!r}: unknown placeholder :{name} "
+                "(Jekyll stops with an error)"
+            )
+    return pattern
+
+
+def _excerpt_separator(site: Mapping[str, Any]) -> str:
+    # A key left empty keeps Jekyll's default (its configuration merge skips nil).
+    value = site.get("excerpt_separator")
+    return DEFAULT_EXCERPT_SEPARATOR if value is None else _ruby_text(value)
+
+
+def _hard_wrap(site: Mapping[str, Any]) -> bool:
+    """kramdown's GFM parser turns soft line breaks into <br> with `hard_wrap` (Jekyll's
+    default: false); other parsers and Markdown engines have no such option."""
+    if text(site.get("markdown")).lower() not in ("", "kramdown"):
+        return False
+    kramdown = site.get("kramdown") if isinstance(site.get("kramdown"), dict) else {}
+    if text(kramdown.get("input")).lower() not in ("", "gfm"):
+        return False
+    return flag(kramdown.get("hard_wrap"), False)
+
+
+def _strings(value: Any) -> list[str]:
+    return [item for item in value if isinstance(item, str)] if isinstance(value, list) else []
+
+
+def _defaults(value: Any) -> tuple[tuple[str, str | None, tuple[tuple[str, Any], ...]], ...]:
+    """Front-matter `defaults` that can apply to posts, with only the keys that matter."""
+    found = []
+    for item in value if isinstance(value, list) else []:
+        if not isinstance(item, dict) or not isinstance(item.get("values"), dict):
+            continue
+        scope = item.get("scope") if isinstance(item.get("scope"), dict) else {}
+        scope_type = text(scope.get("type")) or None
+        values = tuple(
+            (key, _plain(item["values"][key])) for key in _DEFAULT_KEYS if key in item["values"]
+        )
+        if values:
+            found.append((text(scope.get("path")), scope_type, values))
+    return tuple(found)
+
+
+def _plain(value: Any) -> Any:
+    """A setting as plain, picklable data: text, None, or a list of them."""
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return None if value is None else _ruby_text(value)
+
+
+def _site_variables(site: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
+    """`{{ site.KEY }}` for the configuration's scalar settings (and `site.author.name`)."""
+    found: list[tuple[str, str]] = []
+    for key, value in list(site.items())[:MAX_VARIABLES]:
+        if isinstance(value, str | int | float | bool):
+            found.append((f"site.{key}", _ruby_text(value)[:1000]))
+        elif isinstance(value, dict):
+            for inner, item in list(value.items())[:MAX_VARIABLES]:
+                if isinstance(item, str | int | float | bool):
+                    found.append((f"site.{key}.{inner}", _ruby_text(item)[:1000]))
+    return tuple(found)
+
+
+def _has_category_folders(base: Path, rules: Rules) -> bool:
+    """Whether Jekyll reads `_posts` folders other than `base/_posts` (`news/_posts/`)."""
+    folders = [(base, "")]
+    seen = 0
+    while folders and seen < MAX_FOLDERS:
+        folder, inside = folders.pop()
+        seen += 1
+        try:
+            entries = [entry for entry in folder.iterdir() if entry.is_dir()]
+        except OSError:
+            continue
+        for entry in entries:
+            where = f"{inside}{entry.name}"
+            if entry.is_symlink():
+                continue
+            if entry.name == POSTS:
+                if inside:
+                    return True
+                continue
+            source_path = f"{rules.collections_dir}/{where}" if rules.collections_dir else where
+            if rules._filtered(entry.name, source_path, is_folder=True):
+                continue
+            if source_path == rules.destination:
+                continue
+            folders.append((entry, where + "/"))
+    return False
