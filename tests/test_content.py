@@ -171,6 +171,96 @@ def test_markdown_body_keeps_raw_html_blocks():
     assert [p.text for p in root.iterfind("p")] == ["Intro.", "Outro."]
 
 
+def test_single_line_breaks_stay_soft_without_breaks():
+    html = content.render("床前明月光，\n疑是地上霜。\n")
+    assert "br" not in tags(html)
+    assert fragment(html).findtext("p") == "床前明月光，\n疑是地上霜。"
+
+
+def test_breaks_makes_each_line_break_inside_a_paragraph_a_br():
+    html = content.render("床前明月光，\n疑是地上霜。\n举头望明月，\n\n低头思故乡。\n", breaks=True)
+    paragraphs = fragment(html).findall("p")
+    assert [len(p.findall("br")) for p in paragraphs] == [2, 0]
+    assert [p.text_content() for p in paragraphs] == [
+        "床前明月光，\n疑是地上霜。\n举头望明月，",
+        "低头思故乡。",
+    ]
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "*one*\n**two**\n[three](https://example.com/)",
+        "> quoted\n> lines",
+        "- an item\n  that goes on",
+        "ends with a space \nand a line",
+    ],
+    ids=repr,
+)
+def test_breaks_keeps_the_markup_around_each_line_break(markdown):
+    soft = fragment(content.render(markdown))
+    hard = fragment(content.render(markdown, breaks=True))
+    assert len(hard.findall(".//br")) == markdown.count("\n")
+    for br in hard.findall(".//br"):
+        br.drop_tree()
+    assert [e.tag for e in hard.iter()] == [e.tag for e in soft.iter()]
+    assert " ".join(hard.text_content().split()) == " ".join(soft.text_content().split())
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    ["```\nfirst line\nsecond line\n```\n", "    first line\n    second line\n"],
+    ids=["fenced", "indented"],
+)
+def test_breaks_leaves_line_breaks_in_code_blocks_alone(markdown):
+    html = content.render(markdown, breaks=True)
+    assert "br" not in tags(html)
+    assert fragment(html).findtext("pre/code") == "first line\nsecond line\n"
+
+
+def test_breaks_leaves_line_breaks_in_raw_html_and_code_spans_alone():
+    html = content.render("<div>\nraw\nhtml\n</div>\n\nsome `code\nspan` here\n", breaks=True)
+    assert "br" not in tags(html)
+
+
+def test_breaks_runs_through_the_build_pipeline():
+    html = content.sanitize(content.clean(content.render("一\n二\n", breaks=True)), POST_URL)
+    assert html == "<p>一<br>\n二</p>"
+
+
+def test_strikethrough_is_an_s_element():
+    html = content.render("~~old~~ new")
+    assert fragment(html).findtext("p/s") == "old"
+
+
+def test_strikethrough_next_to_a_raw_del_element_is_del_too():
+    html = content.render("~~old~~ and <del>gone</del>")
+    assert [e.text for e in fragment(html).iter("del")] == ["old", "gone"]
+
+
+@pytest.mark.parametrize("space", ["\u3000", "\u00a0", "\u2003"], ids=repr)
+def test_unicode_spaces_at_the_edges_of_a_block_are_trimmed(space):
+    html = content.render(f"{space * 2}首行\n\n# {space}标题{space}\n\n- {space}项目{space}\n")
+    root = fragment(html)
+    assert root.findtext("p") == "首行"
+    assert root.findtext("h1") == "标题"
+    assert root.findtext("ul/li") == "项目"
+
+
+def test_unicode_spaces_inside_a_paragraph_are_kept():
+    assert fragment(content.render("前\u3000\u3000后")).findtext("p") == "前\u3000\u3000后"
+
+
+def test_a_body_with_more_table_pipes_than_any_real_table_is_rendered_without_tables():
+    row = "|a|\n|-|\n|b|\n\n"
+    few = row * 10
+    many = row * (content.MAX_TABLE_PIPES // row.count("|") + 1)
+    assert len(fragment(content.render(few)).findall("table")) == 10
+    html = content.render(many)
+    assert "table" not in tags(html)
+    assert text_of(html).count("|a|") == many.count("|a|")  # the text is all there
+
+
 def test_format_html_keeps_a_markdown_looking_body_as_html():
     body = "Plain **not bold** text\n\n    <p>indented</p>\n"
     assert content.render(body, "html") == body
@@ -471,6 +561,77 @@ def test_sanitize_keeps_the_reference_article_text_and_structure():
     assert len(paragraphs) == 9
 
 
+@pytest.mark.parametrize(
+    ("opening", "closing"),
+    [("<p>", "</p>"), ("<pre>", "</pre>"), ("<table><tr><td>", "</td></tr></table>")],
+    ids=["paragraph", "pre", "table cell"],
+)
+@pytest.mark.parametrize("unit", ["&amp;", "°", "&nbsp;·", "a&lt;b&gt;c "], ids=repr)
+def test_a_long_text_comes_out_of_sanitize_whole(opening, closing, unit):
+    # Such runs are cut before the sanitizer reads them (its serializer takes time with
+    # the square of a text's length): the cuts must leave no trace.
+    text = unit * (3 * content.MAX_TEXT_RUN // len(unit))
+    html = content.sanitize(f"{opening}{text}{closing}", POST_URL)
+    short = content.sanitize(f"{opening}{unit}{closing}", POST_URL)
+    assert html == short.replace(content.sanitize(unit, POST_URL), content.sanitize(text, POST_URL))
+    assert "cut" not in html and "<!--" not in html
+
+
+@pytest.mark.parametrize("element", ["textarea", "title", "xmp", "noembed"])
+def test_a_long_raw_text_comes_out_of_sanitize_whole(element):
+    text = "&amp;&lt;b&gt; °·" * content.MAX_TEXT_RUN
+    html = content.sanitize(f"<p>a</p><{element}>{text}</{element}><p>z</p>", POST_URL)
+    short = content.sanitize(f"<p>a</p><{element}>x</{element}><p>z</p>", POST_URL)
+    assert html == short.replace("x", content.sanitize(f"<{element}>{text}", POST_URL), 1)
+    assert element not in html
+
+
+def test_a_long_text_after_plaintext_stays_text():
+    text = "<b>not bold</b> &amp; °" * content.MAX_TEXT_RUN
+    html = content.sanitize("<p>before</p><plaintext>" + text, POST_URL)
+    assert html.startswith("<p>before</p>")
+    assert "<b>" not in html
+    assert text_of(html).endswith("<b>not bold</b> &amp; °")
+
+
+def test_sanitize_drops_an_attribute_value_longer_than_the_bound():
+    long_alt = "°" * (content.MAX_ATTRIBUTE_CHARS + 1)
+    images = f'<img src="/a.png" alt="{long_alt}"><img src="/b.png" alt="ok">'
+    html = content.sanitize(images, POST_URL)
+    alts = [img.get("alt") for img in fragment(html).iter("img")]
+    assert alts == [None, "ok"]
+
+
+def test_check_structure_refuses_html_with_more_tags_than_the_bound():
+    content.check_structure("<h1></h1>" * (content.MAX_TAGS // 2))
+    with pytest.raises(content.StructureError, match="tags"):
+        content.check_structure("<h1></h1>" * (content.MAX_TAGS // 2 + 1))
+
+
+def test_a_markdown_body_of_a_million_empty_headings_is_refused(tmp_path, write_post: WritePost):
+    posts = write_post("post.md", post_text("t", "2021-09-10", body="#\n" * 500_000)).parent
+    args = ["build", "--posts", str(posts), "--output", str(tmp_path / "out"), "--site-url", SITE]
+    assert main(args) == 1
+
+
+# --- clean: how the tree is read -------------------------------------------------------------
+
+
+def test_clean_keeps_the_text_between_many_removed_elements():
+    html = content.clean("".join(f'<p style="display:none">x</p>{i} ' for i in range(1000)))
+    assert text_of(html).split() == [str(i) for i in range(1000)]
+
+
+def test_clean_keeps_control_characters_it_cannot_store_out_of_lazy_urls():
+    html = content.clean('<img data-src="https://e.example/a\x01b.png">')
+    assert fragment(html).find("img").get("src") == "https://e.example/ab.png"
+
+
+def test_clean_reads_content_after_a_stray_end_of_document():
+    html = content.clean("<head><title>t</title></head></html><p>after</p><!-- c -->")
+    assert text_of(html) == "after"
+
+
 # --- summarize -----------------------------------------------------------------------------
 
 
@@ -585,8 +746,8 @@ def test_summary_of_the_reference_article():
     assert "\u3000" not in summary
 
 
-def test_with_breaks_a_single_newline_in_a_paragraph_is_a_line_break() -> None:
-    html = content.render("Roses are red\nViolets are blue\n\n```\ncode\nlines\n```\n", breaks=True)
-    assert "Roses are red<br" in html
-    assert "code\nlines" in html  # not inside code
-    assert "<br" not in content.render("Roses are red\nViolets are blue\n")
+def test_summary_reads_at_most_the_first_part_of_a_long_article():
+    for padding in range(7):  # wherever the bound falls, inside a tag too
+        html = "x" * padding + "<p></p>" * (content.SUMMARY_MAX_SOURCE_CHARS // 7)
+        assert content.summarize(html + "<p>far away</p>") == "x" * padding
+    assert content.summarize("<p></p>" * 1000 + "<p>near</p>") == "near"

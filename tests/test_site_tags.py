@@ -13,8 +13,8 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 import pytest
-from markdown_it import MarkdownIt
 
+from postfeed import content
 from postfeed.sites.tags import MAX_DEPTH, MAX_WARNINGS, TagContext, expand
 
 SITE = "https://blog.example.org/notes/"
@@ -60,7 +60,7 @@ def expanded(text: str, syntax: str, **options: object) -> str:
 
 def render(markdown: str) -> str:
     """The expanded body rendered as the content pipeline renders Markdown."""
-    return MarkdownIt("commonmark", {"html": True}).render(markdown)
+    return content.render(markdown, "markdown")
 
 
 # --- all syntaxes --------------------------------------------------------------------------

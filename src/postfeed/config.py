@@ -262,6 +262,19 @@ def _custom_feed(table: dict[str, Any], number: int) -> FeedConfig:
     return feed
 
 
+def _check_selectors(selectors: tuple[str, ...]) -> None:
+    """A selector cssselect cannot read would fail every post, one by one."""
+    from cssselect import GenericTranslator, SelectorError
+
+    for selector in selectors:
+        try:
+            GenericTranslator().css_to_xpath(selector)
+        except SelectorError as error:
+            raise ConfigError(
+                f"configuration key 'content.drop': {selector!r} is not a CSS selector ({error})"
+            ) from None
+
+
 def _check_conversion(name: str, conversion: str) -> None:
     """A conversion must be one OpenCC has, and OpenCC must be there to do it (else
     every article of the set would fail, one by one, while it is written)."""
@@ -312,6 +325,7 @@ def _validate(config: Config) -> Config:
         raise ConfigError(f"configuration key 'limit' must be at least 1, not {config.limit}")
     if config.content.mode not in ("full", "summary"):
         raise ConfigError('configuration key \'content.mode\' must be "full" or "summary"')
+    _check_selectors(config.content.drop)
     if config.hub and not urls.is_web_url(config.hub):
         raise ConfigError(f"configuration key 'hub' must be an http(s) URL, not {config.hub!r}")
     names = [feed.name.lower() for feed in config.feeds]
