@@ -313,3 +313,81 @@ def test_progress_follows_the_reading_of_new_posts_only(site: Path, write_post: 
     write_post("new.md", post_text("新的一篇", "2021-09-30 08:00:00"))
     build(config_for(site), progress=lambda done, total: calls.append((done, total)))
     assert calls[-1] == (1, 1)
+
+
+# --- Category feed sets a change cannot reach are left as they are (issue 11) ---------
+
+
+def every_file(root: Path, output: str = "output") -> dict[str, bytes]:
+    folder = root / output
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in folder.rglob("*.*")}
+
+
+def category_post(n: int, *categories: str, tags: tuple[str, ...] = (), **front: str) -> str:
+    return post_text(
+        f"Post {n}", f"2021-09-{n % 28 + 1:02d} 10:{n % 60:02d}:00",
+        categories=list(categories), tags=list(tags), body=f"Body {n}.\n", **front,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def categorized(tmp_path: Path, write_post: WritePost) -> Path:
+    for n in range(30):
+        write_post(f"p{n:02d}.md", category_post(n, f"topic{n % 5}", "all" if n % 2 else "odd"))
+    build(config_for(tmp_path, limit=4))
+    return tmp_path
+
+
+def mtimes(root: Path) -> dict[str, int]:
+    folder = root / "output" / "categories"
+    return {p.relative_to(folder).as_posix(): p.stat().st_mtime_ns for p in folder.rglob("*.xml")}
+
+
+def test_adding_a_post_rewrites_only_the_feed_sets_it_belongs_to(
+    categorized: Path, write_post: WritePost
+) -> None:
+    before = mtimes(categorized)
+    time.sleep(0.01)
+    write_post("new.md", category_post(27, "topic1", "all"))
+    build(config_for(categorized, limit=4))
+    after = mtimes(categorized)
+    changed = {name.split("/")[0] for name in before if before[name] != after[name]}
+    assert changed == {"topic1", "all"}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "add to a full set", "add to a new category", "delete", "edit categories",
+        "respell a category", "respell a tag", "claim an id", "make one category empty",
+    ],
+)  # fmt: skip
+def test_an_incremental_build_writes_what_a_full_build_writes(
+    categorized: Path, write_post: WritePost, change: str
+) -> None:
+    posts = categorized / "posts"
+    if change == "add to a full set":
+        write_post("new.md", category_post(28, "topic2", "all"))
+    elif change == "add to a new category":
+        write_post("new.md", category_post(3, "brand new"))
+    elif change == "delete":
+        (posts / "p27.md").unlink()
+    elif change == "edit categories":
+        write_post("p27.md", category_post(27, "topic0", "odd"))
+    elif change == "respell a category":
+        # "ALL" now sorts first, so every article of the site shows "ALL".
+        write_post("a-first.md", category_post(2, "ALL"))
+    elif change == "respell a tag":
+        write_post("p05.md", category_post(5, "topic0", "odd", tags=("Shared",)))
+        build(config_for(categorized, limit=4))
+        write_post("a-first.md", category_post(1, "topic3", tags=("SHARED",)))
+    elif change == "claim an id":
+        write_post("a-first.md", category_post(27, "topic4", id="urn:x:1"))
+        build(config_for(categorized, limit=4))
+        write_post("p00.md", category_post(0, "topic0", "odd", id="urn:x:1"))
+    elif change == "make one category empty":
+        for n in range(3, 30, 5):
+            (posts / f"p{n:02d}.md").unlink()
+    build(config_for(categorized, limit=4))
+    build(config_for(categorized, limit=4, output=categorized / "fresh"), use_cache=False)
+    assert every_file(categorized) == every_file(categorized, "fresh")

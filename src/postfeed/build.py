@@ -32,13 +32,20 @@ from urllib.parse import quote
 from postfeed import __version__, convert, state
 from postfeed.article import Article, Problem, attempt
 from postfeed.cache import SCHEMA_VERSION, Cache, CacheDamaged
-from postfeed.collector import Collection, collect, load_content, newest_articles, prerender
+from postfeed.collector import (
+    Collection,
+    collect,
+    load_content,
+    newest_articles,
+    newest_of_category,
+    prerender,
+)
 from postfeed.config import Config
-from postfeed.feedsets import FeedSet, Group, categories_wanting_sets, feed_sets, select
+from postfeed.feedsets import FeedSet, Group, categories_wanting_sets, feed_sets, select, take
 from postfeed.formats import SITE_FILES
 from postfeed.lock import LockBusy, exclusive_lock
 from postfeed.output import Staging, remove_stale_temporaries
-from postfeed.publish import SetFiles, folder_of, publish, site_files
+from postfeed.publish import SetFiles, channel_digest, folder_of, publish, site_files
 from postfeed.reader import scan_posts
 
 __all__ = ["BuildError", "BuildResult", "LockBusy", "build", "check"]
@@ -119,14 +126,18 @@ def _build(
         if force:
             cache.clear()
         build_state = state.BuildState(cache)
+        settings = hashlib.sha256(f"{__version__}|{config!r}".encode()).hexdigest()
         with clock("scan"):
             files = scan_posts(config.posts)
-            listing = state.listing_digest(files, f"{__version__}|{config!r}")
+            listing = state.listing_digest(files, settings)
             last = build_state.load()
             if last.state and last.state == state.state_digest(
                 listing, config.output, last.outputs
             ):
                 return _unchanged(config, cache, len(files), last, clock.timings)
+        incremental = not force and bool(last.settings) and last.settings == settings
+        if incremental:
+            cache.track_changes()
         with clock("collect"):
             collection = collect(config, cache, files, now, progress)
         result = BuildResult(collection, timings=clock.timings)
@@ -135,13 +146,14 @@ def _build(
             counts = cache.category_counts()
             result.feed_sets = feed_sets(config, counts, now)
             _check_feed_set_count(config, counts, result)
-            chosen = _select(result, config, cache, now)
+            carried = _carried_over(config, cache, last, result) if incremental else set()
+            chosen = _select(result, config, cache, now, carried)
         with clock("write"):
             digests = _write(config, chosen, last, result)
         if ping and config.hub:
             with clock("ping"):
                 _ping(config, result)
-        build_state.save(_last_build(config, result, listing, digests, settled))
+        build_state.save(_last_build(config, result, listing, digests, settled, settings))
     return result
 
 
@@ -202,9 +214,47 @@ def _ping(config: Config, result: BuildResult) -> None:
         result.problems.append(Problem(config.output, "websub", warning, fatal=False))
 
 
+def _carried_over(
+    config: Config, cache: Cache, last: state.LastBuild, result: BuildResult
+) -> set[str]:
+    """The folders of the category feed sets this build may leave as the last one wrote
+    them: no post that is or was in them changed, and nothing else they show did.
+
+    Only for a build with the same program and settings as the last one (the caller
+    checks); never when the clock can change a set (posts dated in the future), or
+    when a change respelt a category that unchanged articles show.
+    """
+    if result.collection.future or cache.respelt():
+        return set()
+    touched = cache.touched_categories()
+    if touched and (duplicates := cache.duplicate_ids()):
+        # A post that takes or gives up an id changes the id another post shows.
+        touched |= cache.categories_of(p for row in duplicates for p in (row[0], row[2]))
+    names = [fmt.file_name for fmt in config.formats]
+    carried = set()
+    for feed_set in result.feed_sets:
+        record = last.sets.get(feed_set.folder)
+        if (
+            feed_set.group is Group.CATEGORIES
+            and record is not None
+            and next(iter(feed_set.categories)) not in touched
+            and record.channel == channel_digest(config, feed_set)
+            and state.as_left(folder_of(config, feed_set), record, names)
+        ):
+            carried.add(feed_set.folder)
+    return carried
+
+
 def _select(
-    result: BuildResult, config: Config, cache: Cache, now: datetime
-) -> dict[FeedSet, list[Article]]:
+    result: BuildResult, config: Config, cache: Cache, now: datetime, carried: set[str]
+) -> dict[FeedSet, list[Article] | None]:
+    """The articles of every feed set, with content; None for a set carried over.
+
+    The main and custom sets take the newest articles their filters let through;
+    a category set, the newest of its category, looked up by it (a site may have a
+    thousand categories). A set that converts Chinese matches categories by their
+    converted spelling too, so with `opencc` every set takes from one walk.
+    """
     from postfeed import content  # imported on first use: a no-change run never needs it
 
     shown: set[str] = set()  # cache keys of the content of every article in a feed
@@ -216,18 +266,34 @@ def _select(
             return finished[0]
         return None
 
-    # A first walk without content finds what the sets without keyword filters will
+    def by_category(feed_set: FeedSet) -> bool:
+        return feed_set.group is Group.CATEGORIES and not config.opencc
+
+    walked = [s for s in result.feed_sets if not by_category(s)]
+    looked_up = [s for s in result.feed_sets if by_category(s) and s.folder not in carried]
+
+    def of_category(feed_set: FeedSet) -> Iterator[Article]:
+        return newest_of_category(config, cache, next(iter(feed_set.categories)), now)
+
+    # A first pass without content finds what the sets without keyword filters will
     # take, so that a cold build can render all of it on every core at once.
-    plain_sets = [feed_set for feed_set in result.feed_sets if not feed_set.reads_content]
-    planned = select(plain_sets, newest_articles(config, cache, now), lambda a: a, str)
-    wanted = {article.source: article for taken in planned.values() for article in taken}
+    plain = [s for s in walked if not s.reads_content]
+    planned = list(select(plain, newest_articles(config, cache, now), _same, str).values())
+    planned += [take(s, of_category(s), _same) for s in looked_up]
+    wanted = {article.source: article for taken in planned for article in taken}
     prerender(list(wanted.values()), config, cache)
 
-    newest = newest_articles(config, cache, now)
-    chosen = select(result.feed_sets, newest, finish, content.plain_text)
-    cache.keep_content(shown)
-    result.articles = chosen[result.feed_sets[0]]
+    chosen: dict[FeedSet, list[Article] | None] = dict.fromkeys(result.feed_sets)
+    chosen.update(select(walked, newest_articles(config, cache, now), finish, content.plain_text))
+    chosen.update((s, take(s, of_category(s), finish)) for s in looked_up)
+    if not carried:
+        cache.keep_content(shown)  # what carried-over sets show is not known here
+    result.articles = chosen[result.feed_sets[0]] or []
     return chosen
+
+
+def _same(article: Article) -> Article:
+    return article
 
 
 def _finish(
@@ -238,7 +304,10 @@ def _finish(
 
 
 def _write(
-    config: Config, chosen: dict[FeedSet, list[Article]], last: state.LastBuild, result: BuildResult
+    config: Config,
+    chosen: dict[FeedSet, list[Article] | None],
+    last: state.LastBuild,
+    result: BuildResult,
 ) -> dict[str, str]:
     """Render and stage every feed set, one at a time, then write what changed and
     remove the files of feed sets that are gone. Returns what each set was made from.
@@ -305,14 +374,23 @@ def _set_records(
     """For the next build: what each set written was made from, and its files."""
     names = [fmt.file_name for fmt in config.formats]
     return {
-        s.folder: state.SetRecord(digests[s.folder], state.file_stats(folder_of(config, s), names))
+        s.folder: state.SetRecord(
+            digests[s.folder],
+            state.file_stats(folder_of(config, s), names),
+            channel_digest(config, s),
+        )
         for s in sets
         if s.folder in digests
     }
 
 
 def _last_build(
-    config: Config, result: BuildResult, listing: str, digests: dict[str, str], settled: int
+    config: Config,
+    result: BuildResult,
+    listing: str,
+    digests: dict[str, str],
+    settled: int,
+    settings: str,
 ) -> state.LastBuild:
     """What the next build needs to know of this one."""
     outputs = tuple(sorted(p.relative_to(config.output).as_posix() for p in result.written))
@@ -327,6 +405,7 @@ def _last_build(
         state="" if must_rebuild else state.state_digest(listing, config.output, outputs),
         outputs=outputs,
         sets=_set_records(config, result.feed_sets, digests),
+        settings=settings,
     )
 
 

@@ -89,6 +89,12 @@ class Cache:
         self.path = path
         self.fingerprint = fingerprint
         self.respell = respell
+        # With track_changes(): the folded categories of every post stored or forgotten
+        # since, as they were and as they are, and the spelling each name of those posts
+        # had before (a build then renders only the feed sets a change can reach).
+        self._tracking = False
+        self._touched: set[str] = set()
+        self._spelt_before: dict[str, str | None] = {}
         self._db = self._open()
         self._spellings: dict[str, str] | None = None  # until a post is stored or forgotten
 
@@ -138,8 +144,43 @@ class Cache:
         """(path, size, mtime_ns) of every post the cache knows."""
         return set(self._db.execute("SELECT path, size, mtime_ns FROM posts"))
 
+    def track_changes(self) -> None:
+        self._tracking = True
+
+    def touched_categories(self) -> set[str]:
+        """The folded categories of the posts stored or forgotten since track_changes()."""
+        return set(self._touched)
+
+    def respelt(self) -> bool:
+        """Whether a category or tag of a post stored or forgotten since track_changes()
+        is now spelt otherwise across the site (articles elsewhere show that spelling)."""
+        return self.respell and any(
+            self._spelling(key) != before for key, before in self._spelt_before.items()
+        )
+
+    def _spelling(self, key: str) -> str | None:
+        row = self._db.execute(
+            "SELECT name FROM categories WHERE key = ? ORDER BY is_tag, path LIMIT 1", (key,)
+        ).fetchone()
+        return row[0] if row else None
+
+    def _touch(self, path: str, article: Article | None = None) -> None:
+        """Note the categories `path` has in the cache, and those `article` gives it."""
+        if not self._tracking:
+            return
+        rows = self._db.execute("SELECT key, is_tag FROM categories WHERE path = ?", (path,))
+        keys = {key: bool(is_tag) for key, is_tag in rows}
+        new = {fold(name) for name in (*article.categories, *article.tags)} if article else set()
+        self._touched.update(key for key, is_tag in keys.items() if not is_tag)
+        if article:
+            self._touched.update(fold(name) for name in article.categories)
+        for key in keys.keys() | new:
+            if key not in self._spelt_before:
+                self._spelt_before[key] = self._spelling(key)
+
     def store(self, path: str, size: int, mtime_ns: int, result: PostResult) -> None:
         article = result.article
+        self._touch(path, article)
         fields = (
             (article.title, article.link, article.id, article.published.timestamp(),
              article.updated.timestamp(), _SEPARATOR.join(article.categories),
@@ -164,6 +205,8 @@ class Cache:
 
     def forget(self, paths: Iterable[str]) -> None:
         rows = [(path,) for path in paths]
+        for (path,) in rows:
+            self._touch(path)
         self._spellings = None
         self._db.executemany("DELETE FROM posts WHERE path = ?", rows)
         self._db.executemany("DELETE FROM categories WHERE path = ?", rows)
@@ -190,6 +233,30 @@ class Cache:
         cursor = self._db.execute(query + " ORDER BY published DESC, path", parameters)
         while rows := cursor.fetchmany(64):
             yield from (_article(root, row, spellings) for row in rows)
+
+    def newest_in(self, root: Path, key: str, until: datetime | None = None) -> Iterator[Article]:
+        """Cached articles of the category `key` (folded), newest first, as `newest`."""
+        query = (
+            f"SELECT {_ARTICLE_COLUMNS} FROM posts WHERE title IS NOT NULL"
+            " AND path IN (SELECT path FROM categories WHERE key = ? AND NOT is_tag)"
+        )
+        parameters: tuple[str | float, ...] = (key,)
+        if until is not None:
+            query += " AND published <= ?"
+            parameters += (until.timestamp(),)
+        spellings = self.spellings() if self.respell else {}
+        cursor = self._db.execute(query + " ORDER BY published DESC, path", parameters)
+        while rows := cursor.fetchmany(64):
+            yield from (_article(root, row, spellings) for row in rows)
+
+    def categories_of(self, paths: Iterable[str]) -> set[str]:
+        """The folded categories of the posts `paths`."""
+        rows = self._db.execute(
+            "SELECT DISTINCT key FROM categories WHERE NOT is_tag"
+            " AND path IN (SELECT value FROM json_each(?))",
+            (json.dumps(list(paths), ensure_ascii=False),),
+        )
+        return {key for (key,) in rows}
 
     def duplicate_ids(self) -> list[tuple[str, str, str, str]]:
         """(path, id, path of the post that keeps the id, the id used instead) of every

@@ -125,6 +125,14 @@ def newest_articles(config: Config, cache: Cache, now: datetime | None = None) -
     return cache.newest(config.posts, until)
 
 
+def newest_of_category(
+    config: Config, cache: Cache, key: str, now: datetime | None = None
+) -> Iterator[Article]:
+    """The articles of one category (folded name), newest first, without content."""
+    until = _horizon(now) if config.drop_future else None
+    return cache.newest_in(config.posts, key, until)
+
+
 def _horizon(now: datetime | None) -> datetime:
     return (now or datetime.now(UTC)) + FUTURE_TOLERANCE
 

@@ -151,6 +151,21 @@ def _custom(feed: FeedConfig, config: Config, now: datetime) -> FeedSet:
     )
 
 
+def take(
+    feed_set: FeedSet, articles: Iterable[Article], finish: Callable[[Article], Article | None]
+) -> list[Article]:
+    """The first articles of `articles` (all of which the set takes) that `finish`
+    gives content, up to the set's limit."""
+    taken: list[Article] = []
+    for article in articles:
+        finished = finish(article)
+        if finished is not None:
+            taken.append(finished)
+            if len(taken) == feed_set.limit:
+                break
+    return taken
+
+
 def select(
     sets: list[FeedSet],
     newest: Iterable[Article],

@@ -75,18 +75,25 @@ def folder_of(config: Config, feed_set: FeedSet) -> Path:
 
 def publish(
     config: Config,
-    chosen: dict[FeedSet, list[Article]],
+    chosen: dict[FeedSet, list[Article] | None],
     last_sets: dict[str, state.SetRecord],
     problems: list[Problem],
     converted: convert.Converted,
 ) -> Iterator[SetFiles]:
     """The files of every feed set in `chosen`, in its order (the main set first).
     An article that cannot be written is reported in `problems` and taken out of
-    its list. `converted` holds the articles converted so far in this build."""
+    its list. `converted` holds the articles converted so far in this build. A set
+    whose articles are None is carried over: its files stay as the last build
+    wrote them (the caller checked they are)."""
     names = [fmt.file_name for fmt in config.formats]
     article_digests: dict[str, str] = {}
     for feed_set, articles in chosen.items():
         folder = folder_of(config, feed_set)
+        if articles is None:
+            carried = SetFiles(feed_set, folder, last_sets[feed_set.folder].digest)
+            carried.kept = [folder / name for name in names]
+            yield carried
+            continue
         digest = set_digest(config, feed_set, articles, article_digests)
         set_files = SetFiles(feed_set, folder, digest)
         last = last_sets.get(feed_set.folder)
@@ -96,6 +103,11 @@ def publish(
             rendered = _render_set(config, feed_set, articles, problems, converted)
             set_files.files = {folder / name: data for name, data in rendered.items()}
         yield set_files
+
+
+def channel_digest(config: Config, feed_set: FeedSet) -> str:
+    """A digest of what a set's feeds say about themselves (title, links, ...)."""
+    return hashlib.sha256(f"{__version__}|{channel(config, feed_set, '')!r}".encode()).hexdigest()
 
 
 def set_digest(
@@ -167,7 +179,7 @@ def _checked(article: Article, full_content: bool) -> Article:
 
 
 def site_files(
-    config: Config, chosen: dict[FeedSet, list[Article]], converted: convert.Converted
+    config: Config, chosen: dict[FeedSet, list[Article] | None], converted: convert.Converted
 ) -> dict[Path, bytes]:
     """feeds.opml and index.html, which list the feed sets of `chosen`; the articles
     on index.html are the main feeds' (in its conversion, if it has one)."""
@@ -186,7 +198,8 @@ def site_files(
         for fmt in config.formats
     ]
     main, articles = next(iter(chosen.items()))
-    articles = [converted(article, main.opencc) for article in articles[:INDEX_ARTICLES]]
+    shown = (articles or [])[:INDEX_ARTICLES]  # the main set is never carried over
+    articles = [converted(article, main.opencc) for article in shown]
     return {
         config.output / OPML_FILE: pages.render_opml(config.title, _only(links, config.formats[0])),
         config.output / INDEX_FILE: pages.render_index(

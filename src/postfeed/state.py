@@ -30,6 +30,7 @@ class SetRecord:
 
     digest: str  # of everything its files were made from (see publish.set_digest)
     files: dict[str, list[int]]  # file name -> [size, mtime_ns] as written
+    channel: str = ""  # of what the set says about itself (see publish.channel_digest)
 
 
 @dataclass(frozen=True)
@@ -39,6 +40,9 @@ class LastBuild:
     state: str = ""
     outputs: tuple[str, ...] = ()  # every file written, relative to the output folder
     sets: dict[str, SetRecord] = field(default_factory=dict)  # by folder ("" is the main set)
+    # A digest of the program and the settings: while it stays, a build may carry
+    # over the feed sets no changed post belongs to (see build._select).
+    settings: str = ""
 
 
 class BuildState:
@@ -50,9 +54,14 @@ class BuildState:
     def load(self) -> LastBuild:
         try:
             data = json.loads(self._cache.get(_KEY) or "{}")
-            sets = {str(k): SetRecord(str(v["digest"]), dict(v["files"])) for k, v in
-                    data.get("sets", {}).items()}  # fmt: skip
-            return LastBuild(str(data.get("state", "")), tuple(data.get("outputs", ())), sets)
+            sets = {str(k): SetRecord(str(v["digest"]), dict(v["files"]), str(v["channel"]))
+                    for k, v in data.get("sets", {}).items()}  # fmt: skip
+            return LastBuild(
+                str(data.get("state", "")),
+                tuple(data.get("outputs", ())),
+                sets,
+                str(data.get("settings", "")),
+            )
         except (ValueError, TypeError, KeyError, AttributeError):
             return LastBuild()
 
