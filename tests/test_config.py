@@ -312,5 +312,5 @@ def test_known_permalink_placeholders_are_accepted(pattern: str) -> None:
 @pytest.mark.parametrize("selector", ["div >", "p:nosuchthing", "a[href"])
 def test_a_drop_selector_that_is_not_css_is_an_error_naming_it(write_config, selector) -> None:
     path = write_config(f"[content]\ndrop = [{selector!r}]\n")
-    with pytest.raises(ConfigError, match="content.drop"):
+    with pytest.raises(ConfigError, match=r"content\.drop"):
         load_config(path)

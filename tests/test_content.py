@@ -751,3 +751,16 @@ def test_summary_reads_at_most_the_first_part_of_a_long_article():
         html = "x" * padding + "<p></p>" * (content.SUMMARY_MAX_SOURCE_CHARS // 7)
         assert content.summarize(html + "<p>far away</p>") == "x" * padding
     assert content.summarize("<p></p>" * 1000 + "<p>near</p>") == "near"
+
+
+def test_smart_punctuation_makes_quotes_curly_and_dashes_typographic() -> None:
+    html = content.render('"Quoted" -- it\'s ... done\n', smart=True)
+    assert "“Quoted” – it’s … done" in html
+    assert '"Quoted" -- it' in content.render('"Quoted" -- it\n').replace("&quot;", '"')
+
+
+def test_footnotes_are_rendered_when_asked() -> None:
+    body = "A claim.[^1]\n\n[^1]: The source.\n"
+    assert "[^1]" not in content.render(body, footnotes=True)
+    assert "The source." in content.render(body, footnotes=True)
+    assert "[^1]" in content.render(body)

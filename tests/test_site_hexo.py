@@ -267,3 +267,9 @@ def test_verbose_says_what_was_read_from_where(tmp_path: Path, capsys) -> None:
     err = capsys.readouterr().err
     assert f"{site} is a hexo site" in err
     assert "site_url: https://blog.example.org/ (from _config.yml url)" in err
+
+
+def test_quotes_are_curly_as_hexo_renderer_marked_makes_them(tmp_path: Path) -> None:
+    text = post_text("Q", "2024-02-07 10:00:00", body='He said "hi" -- twice.\n')
+    [only] = build(hexo_site(tmp_path / "blog", BLOG, {"q.md": text}), tmp_path / "out")
+    assert "He said “hi” – twice." in (only.findtext(f"{ATOM}content") or "")

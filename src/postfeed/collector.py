@@ -358,7 +358,13 @@ def _render(post: Post, article: Article, config: Config) -> tuple[str, str]:
 
     def html_of(text: str) -> str:
         body = rules.prepare(text, site_post, article.link, config, _ignore)
-        body_html = content.render(body, _body_format(post.meta), breaks=rules.breaks)
+        body_html = content.render(
+            body,
+            _body_format(post.meta),
+            breaks=rules.breaks,
+            smart=rules.smart_punctuation,
+            footnotes=rules.footnotes,
+        )
         try:
             content.check_structure(body_html)
         except content.StructureError as error:

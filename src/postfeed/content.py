@@ -152,15 +152,29 @@ def is_html(body: str) -> bool:
     return depth > 0 or not body[position:].strip()
 
 
-def render(body: str, body_format: str | None = None, *, breaks: bool = False) -> str:
+def render(
+    body: str,
+    body_format: str | None = None,
+    *,
+    breaks: bool = False,
+    smart: bool = False,
+    footnotes: bool = False,
+) -> str:
     """The body as HTML; `body_format` ("html" or "markdown") overrides detection.
 
-    With `breaks`, a single line break inside a paragraph is a line break in the HTML
-    too (`<br>`), as Hexo's renderer (marked, `breaks: true`) makes it.
+    As site generators render Markdown: with `breaks`, a single line break inside a
+    paragraph is a line break in the HTML too (`<br>`), as Hexo's renderer (marked,
+    `breaks: true`) makes it; with `smart`, straight quotes become curly ones and
+    `--`, `...` dashes and ellipses (SmartyPants, kramdown, goldmark's typographer);
+    with `footnotes`, `[^1]` references and their notes.
     """
     if body_format == "html" or (body_format is None and is_html(body)):
         return body
     options = _MARKDOWN_OPTIONS
+    if smart:
+        options |= pyromark.Options.ENABLE_SMART_PUNCTUATION
+    if footnotes:
+        options |= pyromark.Options.ENABLE_FOOTNOTES
     if body.count("|") > MAX_TABLE_PIPES:
         options &= ~pyromark.Options.ENABLE_TABLES
     if breaks:

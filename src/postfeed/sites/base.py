@@ -43,8 +43,12 @@ class Rules:
     Instances travel inside Config to worker processes, so they are plain data.
     """
 
-    # Soft line breaks in Markdown become <br> (Hexo's renderer does this by default).
+    # How the site's renderer reads Markdown beyond CommonMark: soft line breaks as
+    # <br> (Hexo's marked), curly quotes and dashes (all three generators by
+    # default), footnotes (kramdown, goldmark).
     breaks: bool = False
+    smart_punctuation: bool = False
+    footnotes: bool = False
     # Out-of-range date fields roll over (`21:43:79` is 21:44:19), with a warning, as
     # Hexo reads them; otherwise such a date is an error.
     rolls_dates_over: bool = False

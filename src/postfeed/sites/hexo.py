@@ -329,6 +329,7 @@ def read_site(root: Path) -> Site:
         post_asset_folder=flag(site.get("post_asset_folder"), False),
         prepend_root=flag(marked.get("prependRoot"), True),
         breaks=flag(marked.get("breaks"), True),
+        smart_punctuation=flag(marked.get("smartypants"), True),
         default_category=text(site.get("default_category")) or "uncategorized",
         category_map={str(k): text(v) for k, v in (category_map or {}).items()}
         if isinstance(category_map, dict)

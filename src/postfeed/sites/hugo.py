@@ -537,6 +537,10 @@ def read_site(root: Path) -> Site:
     params = {**_table(site, "params"), **_table(own, "params")}
     rules = Rules(
         breaks=flag(_get(site, "markup.goldmark.renderer.hardwraps"), False),
+        smart_punctuation=not flag(
+            _get(site, "markup.goldmark.extensions.typographer.disable"), False
+        ),
+        footnotes=flag(_get(site, "markup.goldmark.extensions.footnote"), True),
         content=str(settings["posts"]),
         language=language,
         other_languages=tuple(sorted(name for name in languages if name != language)),

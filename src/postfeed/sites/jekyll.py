@@ -824,6 +824,9 @@ def read_site(root: Path) -> Site:
         defaults=_defaults(site.get("defaults")),
         site_variables=_site_variables(site),
         breaks=_hard_wrap(site),
+        # kramdown always makes quotes curly and `--`, `...` typographic, and reads footnotes.
+        smart_punctuation=_kramdown(site),
+        footnotes=_kramdown(site),
     )
     in_root = _has_category_folders(base, rules)
     rules = replace(rules, in_root=in_root)
@@ -859,6 +862,10 @@ def _excerpt_separator(site: Mapping[str, Any]) -> str:
     # A key left empty keeps Jekyll's default (its configuration merge skips nil).
     value = site.get("excerpt_separator")
     return DEFAULT_EXCERPT_SEPARATOR if value is None else _ruby_text(value)
+
+
+def _kramdown(site: Mapping[str, Any]) -> bool:
+    return text(site.get("markdown")).lower() in ("", "kramdown")
 
 
 def _hard_wrap(site: Mapping[str, Any]) -> bool:
