@@ -1,7 +1,8 @@
 """Differential comparison: a site's feed as its generator made it, and as postfeed makes it.
 
     python benchmarks/compare_sites.py SITE_ROOT REFERENCE_FEED [--feed FILE] [--show N]
-                                       [--full-content] [--output DIR] [--json]
+                                       [--full-content] [--fold-quotes] [--fold-players]
+                                       [--output DIR] [--json]
 
 It builds SITE_ROOT with `python -m postfeed build --site SITE_ROOT --output TMP
 --limit 1000000 -v` in a clean temporary working directory (no postfeed.toml), takes
@@ -26,11 +27,22 @@ Fields (the facts /tmp/sites/extract.py extracts, read again here):
   README says so) is counted apart. For these three, the share of the reference's
   entries postfeed also has is shown too.
   They come from the full content when the feed has it, else from the summary; when
-  one feed has full content and the other summaries only they are not compared.
+  one feed has full content and the other summaries only they are not compared (and
+  when both have full content, an item without any has no text: postfeed's summary of
+  an empty post, its title, is not content).
   `--full-content` builds postfeed with `[content] mode = "full"` (a --config file,
   not postfeed.toml) and reads the reference's text as full content: for variants
   built with a full-content template such as /tmp/sites' reference-content/ (Hugo
   puts `.Content` in `<description>`).
+
+Folding: the strict figures above stay; the folds add, per text field, how many items
+are equal once differences that are no fault of postfeed's are set aside:
+- `--fold-quotes`: curly quotes whose direction the generator's smart-punctuation
+  heuristics chose otherwise (marked writes `“https://“`), and straight quotes, are
+  compared alike (‘ ’ ' as one, “ ” " as one);
+- `--fold-players`: a paragraph of postfeed's that is only bare URLs, up to as many as
+  the reference's item embeds players (iframe, video, audio, embed, object): postfeed
+  turns players into links (its README, `[content] iframe_hosts`).
 
 It always exits 0 (it measures); `--json` prints the whole report as JSON instead.
 `--output DIR` keeps postfeed's output there.
@@ -40,10 +52,10 @@ The nine sites of /tmp/sites (see its README; references with every post):
     cd /work/main
     for site in /tmp/sites/*-*/; do
       ref=$(ls "$site"reference-all/{atom,feed,index}.xml 2>/dev/null | head -1)
-      python benchmarks/compare_sites.py "$site"src "$ref"
+      python benchmarks/compare_sites.py "$site"src "$ref" --fold-quotes --fold-players
       if [ -d "$site"reference-content ]; then
         python benchmarks/compare_sites.py "$site"src "$site"reference-content/"${ref##*/}" \\
-          --full-content
+          --full-content --fold-quotes --fold-players
       fi
     done
 """
@@ -87,6 +99,8 @@ BLOCKS = {
     "details", "summary", "br", "hr", "aside", "header", "footer", "nav", "caption",
 }  # fmt: skip
 SKIP = {"script", "style", "noscript", "template"}
+# What a reader's browser plays in the page (postfeed makes links of them).
+PLAYERS = {"iframe", "video", "audio", "embed", "object"}
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "wbr"}
 # Line-number gutters of Hexo (highlight.js tables), Rouge and Chroma: not content.
 GUTTER = {"gutter", "gl", "lnt", "ln", "lineno", "linenos", "line-numbers-rows"}
@@ -110,6 +124,7 @@ class _Blocks(HTMLParser):
         self.paragraphs: list[str] = []
         self.code: list[str] = []
         self.images: list[str] = []
+        self.players = 0
         self._buf: list[str] = []
         self._code_buf: list[str] = []
         # open non-void elements: (tag, starts a code block, skipped)
@@ -128,6 +143,8 @@ class _Blocks(HTMLParser):
         attr = dict(attrs)
         if tag == "img" and attr.get("src"):
             self.images.append(attr["src"] or "")
+        if tag in PLAYERS and not self._in(2):
+            self.players += 1
         classes = set((attr.get("class") or "").split())
         if tag in VOID:
             if tag == "br" and self._in(1):
@@ -219,8 +236,11 @@ def _atom_text(element: ET.Element | None) -> str | None:
 
 def absolute(base: str, src: str) -> str:
     """An image URL made absolute, with non-ASCII characters and spaces percent-encoded
-    (`运行顺序.png` and `%E8%BF%90...png` name one file; `%` is kept as written)."""
-    return quote(urljoin(base, src.strip()), safe=":/?#[]@!$&'()*+,;=%~")
+    (`运行顺序.png` and `%E8%BF%90...png` name one file; `%` is kept as written), and a
+    `#` inside the fragment too (goldmark writes `x.gif#a%23b` for `x.gif#a#b`)."""
+    url = quote(urljoin(base, src.strip()), safe=":/?#[]@!$&'()*+,;=%~")
+    head, hash_, fragment = url.partition("#")
+    return head + hash_ + fragment.replace("#", "%23")
 
 
 def _atom_title(element: ET.Element | None) -> str:
@@ -247,6 +267,7 @@ def _item(
         paragraphs=body.paragraphs,
         code=body.code,
         images=[absolute(base, src) for src in body.images],
+        players=body.players,
         media=[absolute(base, url) for url in media if url],
     )
     return facts
@@ -375,6 +396,39 @@ def _same(name: str, a: Any, b: Any) -> bool:
     return a == b
 
 
+QUOTES = str.maketrans("‘’“”", "''\"\"")
+_BARE_URLS = re.compile(r"https?://\S+(?: https?://\S+)*")
+
+
+def _fold(
+    reference_item: dict[str, Any], a: list[str], b: list[str], folds: frozenset[str]
+) -> tuple[list[str], list[str]]:
+    """Paragraphs of the reference (`a`) and of postfeed (`b`) with the differences the
+    folds set aside (see the module's docstring)."""
+    if "quotes" in folds:
+        a = [text.translate(QUOTES) for text in a]
+        b = [text.translate(QUOTES) for text in b]
+    players = reference_item.get("players", 0) if "players" in folds else 0
+    if players:
+        extra = Counter(b) - Counter(a)  # postfeed's paragraphs the reference lacks
+        kept = []
+        for text in b:
+            links = text.count("://")
+            if extra[text] and links <= players and _BARE_URLS.fullmatch(text):
+                extra[text] -= 1
+                players -= links
+                continue
+            kept.append(text)
+        b = kept
+    return a, b
+
+
+def _no_text(item: dict[str, Any], feed_has_content: bool) -> bool:
+    """Whether an item has no text of its own: its feed carries full content, but not on
+    this item (postfeed's summary of an empty post is its title: no text to compare)."""
+    return feed_has_content and not item["has_content"]
+
+
 def _front_matter_image(reference: list[str], mine: list[str], media: list[str]) -> bool:
     """Whether postfeed put the item's front-matter image (its media:content) at the top
     of content that has none, as its README says full-content feeds do."""
@@ -397,8 +451,9 @@ class FieldResult:
     entries: int = 0
     entries_equal: int = 0
     # categories: equal after NFKC and case folding (postfeed keeps one spelling of a
-    # category across the site, the first met; the generators keep each post's own)
-    equal_folded: int = 0
+    # category across the site, the first met; the generators keep each post's own);
+    # paragraphs: equal with the report's folds (None: no folds asked for)
+    equal_folded: int | None = None
     # images: items where postfeed added the front-matter image (left out of the comparison)
     front_matter_images: int = 0
     differences: list[dict[str, Any]] = field(default_factory=list)
@@ -431,6 +486,7 @@ class Report:
     only_in_reference: list[str]
     only_in_postfeed: list[str]
     fields: list[FieldResult]
+    folds: list[str] = field(default_factory=list)
 
 
 def _label(item: dict[str, Any]) -> str:
@@ -438,11 +494,16 @@ def _label(item: dict[str, Any]) -> str:
 
 
 def compare_items(
-    ref: dict[str, Any], mine: dict[str, Any], full_content: bool, show: int
+    ref: dict[str, Any],
+    mine: dict[str, Any],
+    full_content: bool,
+    show: int,
+    folds: frozenset[str] = frozenset(),
 ) -> tuple[list[tuple[dict[str, Any], dict[str, Any], str]], list[FieldResult]]:
     """Match the two extracted feeds and compare every field of the matched items."""
     pairs = match(ref["items"], mine["items"])
-    ref_content = full_content or any(i["has_content"] for i in ref["items"])
+    ref_has_content = any(i["has_content"] for i in ref["items"])
+    ref_content = full_content or ref_has_content
     mine_content = any(i["has_content"] for i in mine["items"])
     text_skip, basis = "", "full content" if ref_content else "summaries"
     if ref_content != mine_content:
@@ -463,9 +524,14 @@ def compare_items(
             result.skipped, result.basis = text_skip, basis
         elif name == "categories":
             result.skipped = category_skip
+        if name == "categories" or (name == "paragraphs" and folds):
+            result.equal_folded = 0
         if not result.skipped:
             for reference_item, postfeed_item, _ in pairs:
                 a, b = reference_item.get(name), postfeed_item.get(name)
+                if name in CONTENT_FIELDS:
+                    a = [] if _no_text(reference_item, ref_has_content) else a
+                    b = [] if _no_text(postfeed_item, mine_content) else b
                 if name == "images" and _front_matter_image(a, b, postfeed_item["media"]):
                     result.front_matter_images += 1
                     b = b[1:]
@@ -474,7 +540,10 @@ def compare_items(
                     result.entries += len(a)
                     result.entries_equal += sum((Counter(a) & Counter(b)).values())
                 if name == "categories" and _folded(a) == _folded(b):
-                    result.equal_folded += 1
+                    result.equal_folded = (result.equal_folded or 0) + 1
+                if name == "paragraphs" and folds:
+                    folded_a, folded_b = _fold(reference_item, a, b, folds)
+                    result.equal_folded = (result.equal_folded or 0) + (folded_a == folded_b)
                 if _same(name, a, b):
                     result.equal += 1
                 elif len(result.differences) < show:
@@ -531,6 +600,7 @@ def compare(
     feed: str | None,
     full_content: bool,
     show: int,
+    folds: frozenset[str] = frozenset(),
 ) -> Report:
     ref = extract(reference)
     notes = []
@@ -550,7 +620,7 @@ def compare(
         mine = {"format": "", "generator": "", "invalid_xml_chars": 0, "items": []}
     if mine["format"] and mine["format"] != ref["format"]:
         notes.append(f"formats differ: reference {ref['format']}, postfeed {mine['format']}")
-    pairs, fields = compare_items(ref, mine, full_content, show)
+    pairs, fields = compare_items(ref, mine, full_content, show, folds)
     used_ref = {id(pair[0]) for pair in pairs}
     used_mine = {id(pair[1]) for pair in pairs}
     return Report(
@@ -574,6 +644,7 @@ def compare(
         only_in_reference=[_label(i) for i in ref["items"] if id(i) not in used_ref],
         only_in_postfeed=[_label(i) for i in mine["items"] if id(i) not in used_mine],
         fields=fields,
+        folds=sorted(folds),
     )
 
 
@@ -621,6 +692,9 @@ def print_report(report: Report, show: int, out: Callable[[str], None] = print) 
         percent = f"{result.percent:6.1f}%" if result.percent is not None else "      -"
         if result.name == "categories":
             label += f"  {result.equal_folded} equal ignoring case and NFKC"
+        elif result.equal_folded is not None:
+            folded = 100.0 * result.equal_folded / result.compared if result.compared else 0.0
+            label += f"  {result.equal_folded} = {folded:.1f}% folding {'+'.join(report.folds)}"
         if result.front_matter_images:
             label += f"  ({result.front_matter_images} front-matter images added: not counted)"
         if result.entries_percent is not None:
@@ -668,6 +742,16 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="build with [content] mode = full; the reference is a full-content variant",
     )
+    parser.add_argument(
+        "--fold-quotes",
+        action="store_true",
+        help="also count paragraphs equal once quote direction is folded",
+    )
+    parser.add_argument(
+        "--fold-players",
+        action="store_true",
+        help="also count paragraphs equal once postfeed's links in place of players are set aside",
+    )
     parser.add_argument("--output", type=Path, metavar="DIR", help="keep postfeed's output here")
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args(argv)
@@ -675,7 +759,12 @@ def main(argv: list[str] | None = None) -> int:
     scratch = Path(tempfile.mkdtemp(prefix="compare-sites-out-"))
     output = args.output.resolve() if args.output else scratch / "output"
     try:
-        report = compare(site, reference, output, args.feed, args.full_content, args.show)
+        folds = frozenset(
+            name
+            for name, wanted in (("quotes", args.fold_quotes), ("players", args.fold_players))
+            if wanted
+        )
+        report = compare(site, reference, output, args.feed, args.full_content, args.show, folds)
     except (OSError, ValueError, ET.ParseError) as error:
         print(f"compare_sites: {error}", file=sys.stderr)
         return 0

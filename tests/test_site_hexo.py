@@ -273,3 +273,101 @@ def test_quotes_are_curly_as_hexo_renderer_marked_makes_them(tmp_path: Path) -> 
     text = post_text("Q", "2024-02-07 10:00:00", body='He said "hi" -- twice.\n')
     [only] = build(hexo_site(tmp_path / "blog", BLOG, {"q.md": text}), tmp_path / "out")
     assert "He said “hi” – twice." in (only.findtext(f"{ATOM}content") or "")
+
+
+# --- bodies as Hexo renders them ------------------------------------------------------------
+
+
+def content_of(
+    tmp_path: Path, body: str, config: str = BLOG, files: dict[str, str] | None = None
+) -> str:
+    """The content postfeed writes for one post `p.md` of 2024-02-07 with `body`."""
+    posts = {"p.md": post_text("P", "2024-02-07 10:00:00", body=body), **(files or {})}
+    [only] = build(hexo_site(tmp_path / "blog", config, posts), tmp_path / "out")
+    return only.findtext(f"{ATOM}content") or ""
+
+
+def test_a_fence_is_hexos_code_block_with_the_caption_its_line_gives(tmp_path: Path) -> None:
+    body = "```js Saving a file\nsave({ file: 1 });\n```\nSaved `twice`.\n"
+    content = content_of(tmp_path, body)
+    assert "<figcaption><span>Saving a file</span></figcaption>" in content
+    assert "<pre><code>save({ file: 1 });</code></pre>" in content  # (classes: not kept)
+    assert "<p>Saved <code>twice</code>.</p>" in content  # the line after is Markdown again
+
+
+def test_a_line_that_opens_with_a_fence_and_text_opens_a_code_block(tmp_path: Path) -> None:
+    # CommonMark reads "```x``` y" as inline code; Hexo's filter reads it as a fence whose
+    # language is "x```" and whose caption is the rest of the line.
+    body = "```setup.py``` is the file to change:\nimport os\n```\n"
+    content = content_of(tmp_path, body)
+    assert "<figcaption><span>is the file to change:</span></figcaption>" in content
+    assert "<pre><code>import os</code></pre>" in content
+
+
+def test_tags_in_fenced_code_are_shown_as_written(tmp_path: Path) -> None:
+    content = content_of(tmp_path, "```\n{% img /a.png %} {{ title }}\n```\n")
+    assert "<code>{% img /a.png %} {{ title }}</code>" in content
+
+
+def test_fences_are_left_to_markdown_without_a_syntax_highlighter(tmp_path: Path) -> None:
+    config = BLOG + "syntax_highlighter: ''\n"
+    content = content_of(tmp_path, "```setup.py``` is the file.\n", config)
+    assert "<p><code>setup.py</code> is the file.</p>" in content
+
+
+def test_a_tag_that_starts_a_line_ends_the_paragraph_before_it(tmp_path: Path) -> None:
+    # Hexo puts an HTML comment in the tag's place while the Markdown is rendered: a line
+    # that starts with one is an HTML block, which ends the paragraph above it.
+    body = "The path in May:\n{% img /a.png %}\nIt was `long`.\n"
+    content = content_of(tmp_path, body)
+    assert "<p>The path in May:</p>" in content
+    assert "<p>It was <code>long</code>.</p>" in content
+    assert 'src="https://blog.example.org/a.png"' in content
+
+
+def test_asset_tags_name_files_of_the_posts_asset_folder(tmp_path: Path, capsys) -> None:
+    config = BLOG + "post_asset_folder: true\n"
+    files = {"p/here.png": "png"}
+    body = "{% asset_img here.png Here %}\n\n{% asset_img gone.png Gone %}\n"
+    site = hexo_site(
+        tmp_path / "blog",
+        config,
+        {"p.md": post_text("P", "2024-02-07 10:00:00", body=body), **files},
+    )
+    main(["build", "--site", str(site), "--output", str(tmp_path / "out")])
+    [only] = ElementTree.parse(tmp_path / "out" / "atom.xml").getroot().findall(f"{ATOM}entry")
+    content = only.findtext(f"{ATOM}content") or ""
+    assert 'src="https://blog.example.org/2024/02/07/p/here.png"' in content
+    assert "gone.png" not in content  # Hexo renders nothing for an asset it does not have
+    assert "{% asset_img gone.png Gone %}: no such file in the post's asset folder" in (
+        capsys.readouterr().err
+    )
+
+
+def test_a_raw_img_resolves_against_the_post_a_markdown_image_against_the_root(
+    tmp_path: Path,
+) -> None:
+    # hexo-renderer-marked's prependRoot rewrites Markdown images only; a reader resolves
+    # the src of a raw <img> against the post.
+    body = '![a](a.png)\n\n<img src="b.png" width="360px">\n\nAnd `<img src="c.png">` as code.\n'
+    content = content_of(tmp_path, body)
+    assert 'src="https://blog.example.org/a.png"' in content
+    assert 'src="https://blog.example.org/2024/02/07/p/b.png"' in content
+    assert '<code>&lt;img src="c.png"&gt;</code>' in content
+
+
+def test_spoiler_and_math_plugins_tags_show_their_text(tmp_path: Path) -> None:
+    body = (
+        "Asked:\n\n{% spoiler The answer %}\nIt is **42**.\n{% endspoiler %}\n\n"
+        "{% math %}\nx^2\n+ y\n{% endmath %}\n"
+    )
+    content = content_of(tmp_path, body)
+    assert "<details><summary>The answer</summary>" in content
+    assert "<strong>42</strong>" in content
+    assert "x^2+ y" in content  # the TeX, as hexo-static-math's image names it
+
+
+def test_a_body_of_half_a_megabyte_of_openers_is_read_in_one_pass(tmp_path: Path) -> None:
+    body = "<img src=a.png " * 20_000 + "```x " * 20_000 + "\n" + "{% img /a " * 20_000
+    content = content_of(tmp_path, body)
+    assert "&lt;img src=a.png &lt;img" in content  # no tag: text, as it was written

@@ -506,6 +506,59 @@ def test_a_body_without_shortcodes_is_left_as_it_is(site: Callable[..., Path]) -
     assert config.site_rules.prepare(body, post, "https://example.org/a/", config, _fail) == body
 
 
+CONTENT = "{http://purl.org/rss/1.0/modules/content/}encoded"
+
+
+def test_raw_html_is_omitted_as_goldmark_omits_it_unless_unsafe(
+    site: Callable[..., Path], page: Page
+) -> None:
+    body = (
+        'Text <span class="x">kept</span>, `<b>code</b>` too.\n\n'
+        "<div>\n<p>A block</p>\n</div>\n\n"
+        '{{< figure src="/a.png" >}}\n'
+    )
+    root = site()
+    page("posts/a.md", post_text("A", body=body))
+    encoded = build(root, "--config", str(_full_content(root)))["A"][CONTENT]
+    assert "<p>Text kept, <code>&lt;b&gt;code&lt;/b&gt;</code> too.</p>" in encoded
+    assert "A block" not in encoded
+    assert 'src="https://example.org/a.png"' in encoded  # a shortcode's output is no raw HTML
+
+    root = site(SITE + "[markup.goldmark.renderer]\n  unsafe = true\n")
+    encoded = build(root, "--config", str(_full_content(root)))["A"][CONTENT]
+    assert "A block" in encoded
+
+
+def test_an_html_page_keeps_its_html(site: Callable[..., Path], page: Page) -> None:
+    root = site()
+    page("about.html", post_text("About", body="<p>Plain <b>HTML</b> page.</p>\n"))
+    encoded = build(root, "--config", str(_full_content(root)))["About"][CONTENT]
+    assert "<b>HTML</b>" in encoded
+
+
+def test_the_more_divider_ends_a_paragraph(site: Callable[..., Path], page: Page) -> None:
+    root = site()
+    page("posts/a.md", post_text("A", body="First part. <!--more--> Second part.\n"))
+    encoded = build(root, "--config", str(_full_content(root)))["A"][CONTENT]
+    assert "<p>First part.</p>\n<p>Second part.</p>" in encoded
+
+
+def test_the_sites_own_shortcode_templates_are_rendered(
+    site: Callable[..., Path], page: Page
+) -> None:
+    root = site()
+    templates = root / "layouts" / "shortcodes"
+    templates.mkdir(parents=True)
+    (templates / "tldr.html").write_text(
+        "<blockquote>\n  <b>TL;DR:</b>\n  <br />{{- .Inner | markdownify -}}\n</blockquote>\n"
+    )
+    body = "{{< tldr >}}\n- short\n{{< /tldr >}}\n\nThe rest.\n"
+    page("posts/a.md", post_text("A", body=body))
+    encoded = build(root, "--config", str(_full_content(root)))["A"][CONTENT]
+    assert "<b>TL;DR:</b>" in encoded
+    assert "<li>short</li>" in encoded
+
+
 def _full_content(root: Path) -> Path:
     """A postfeed.toml asking for full content (Hugo's embedded feed has summaries only)."""
     path = root / "full.toml"

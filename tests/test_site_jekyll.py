@@ -344,6 +344,73 @@ def test_liquid_variables_and_post_links_are_expanded(tmp_path: Path) -> None:
     assert content.count('href="https://blog.example.org/news/2024/02/07/target.html"') == 2
 
 
+def test_a_site_include_that_prints_its_parameters_is_rendered(tmp_path: Path) -> None:
+    files = {
+        "_includes/moved": '<p class="notice">First posted on <a href="{{ include.url }}">'
+        "{{ include.date }}</a>.</p>\n",
+        "_posts/2024-02-07-moved.md": untitled(
+            "Moved",
+            body='{% include moved url="https://old.example.org/1" date="May 2" %}\n\nText.\n',
+        ),
+    }
+    content = only_entry(jekyll_site(tmp_path / "blog", BLOG, files), tmp_path / "out").findtext(
+        f"{ATOM}content"
+    )
+    assert 'First posted on <a href="https://old.example.org/1"' in (content or "")
+    assert ">May 2</a>.</p>" in (content or "")
+
+
+def test_kramdown_attribute_lists_and_extensions_are_kramdowns(tmp_path: Path) -> None:
+    body = (
+        "## Contents\n{:.no_toc}\n* TOC\n{:toc}\n\n"
+        "## First\n\nA note.\n{: .notice--info}\n\n"
+        "{::comment}\nNot shown.\n{:/comment}\n\n"
+        "{::nomarkdown}\n# Not a heading\n\n*not emphasis*\n{:/}\n\n"
+        "### Second {#second}\n\n```\n{: .kept-in-code}\n```\n"
+    )
+    files = {"_posts/2024-02-07-k.md": untitled("K", body=body)}
+    content = (
+        only_entry(jekyll_site(tmp_path / "blog", BLOG, files), tmp_path / "out").findtext(
+            f"{ATOM}content"
+        )
+        or ""
+    )
+    assert "<li>First\n<ul>\n<li>Second</li>" in content  # the table of contents
+    assert "<li>Contents" not in content and "TOC" not in content
+    assert "<p>A note.</p>" in content and "notice--info" not in content
+    assert "Not shown" not in content
+    assert "# Not a heading\n*not emphasis*" in content
+    assert "<pre><code>{: .kept-in-code}\n</code></pre>" in content
+    assert "<h3>Second</h3>" in content
+
+
+def test_kramdown_has_no_parenthesis_lists_and_takes_blanks_in_link_destinations() -> None:
+    body = "1) Not a list.\n> 2) Nor this.\n\n![a](../images/flow abstract.gif) and `[b](c d)`\n"
+    assert jekyll.kramdown_extensions(body) == (
+        "1\\) Not a list.\n> 2\\) Nor this.\n\n![a](<../images/flow abstract.gif>) and `[b](c d)`\n"
+    )
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "{::x" + " " * 1_000_000,
+        "# a" + " " * 1_000_000 + "b",
+        "## a {#" + " " * 1_000_000,
+        "[a](b" + " " * 1_000_000,
+        "](" * 500_000,
+    ],
+)
+def test_a_megabyte_line_of_kramdown_syntax_is_read_in_one_pass(line: str) -> None:
+    assert len(jekyll.kramdown_extensions(line)) >= len(line) // 2
+
+
+def test_kramdown_extensions_cost_in_proportion_to_the_body() -> None:
+    # an opener without an end tag, many times over, is read once
+    body = "{::nomarkdown}\n{: .x}\n" * 50_000
+    assert jekyll.kramdown_extensions(body) == "{::nomarkdown}\n" * 50_000
+
+
 # --- what the collector may ask for -------------------------------------------------------
 
 

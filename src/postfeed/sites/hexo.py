@@ -5,9 +5,11 @@ file name holds in the place of `:title` in `new_post_name` (so
 `2024-02-07-slug.md` under `:year-:month-:day-:title.md` is `slug`), its link is
 `url` + the `permalink` pattern filled from the post (with `pretty_urls`), and
 the feed's item id is that link. Bodies are rendered as hexo-renderer-marked
-does by default: soft line breaks are breaks, and relative image paths are
-site-root relative (`prependRoot`). Built-in tag plugins are expanded by
-`postfeed.sites.tags`; `<!-- more -->` marks the summary.
+does by default: soft line breaks are breaks, and relative paths of Markdown images
+are site-root relative (`prependRoot`; those of raw `<img>` tags resolve against the
+post). Fenced code is Hexo's own (its backtick_code_block filter, with captions), and
+built-in tag plugins are expanded, by `postfeed.sites.tags`; `<!-- more -->` marks the
+summary.
 """
 
 from __future__ import annotations
@@ -77,6 +79,9 @@ class Rules(BaseRules):
     filename_case: int = 0  # category slugs: 0 as written, 1 lower case, 2 upper case
     # Front-matter key that hides a post (hexo-hide-posts' `hide_posts.filter`); empty: none.
     hidden_key: str = ""
+    # Fenced code is rendered by Hexo's own filter before Markdown (`syntax_highlighter`
+    # highlight.js or prismjs, the default); False: left to the Markdown renderer.
+    code_blocks: bool = True
     breaks: bool = True
     rolls_dates_over: bool = True
     one_spelling: bool = False
@@ -171,14 +176,27 @@ class Rules(BaseRules):
         return link  # hexo-generator-feed: the entry's id is its link
 
     def prepare(self, body: str, post: SitePost, link: str, config: Config, warn: Warn) -> str:
-        if "{%" not in body:
+        fenced = self.code_blocks and ("```" in body or "~~~" in body)
+        if not fenced and "{%" not in body and "{{" not in body and "<img" not in body:
             return body
-        from postfeed.sites import tags  # only bodies with tags need it
+        from postfeed.sites import tags  # only bodies with code, tags or images need it
 
+        body = body.replace("\r\n", "\n")
+        if fenced:
+            body = tags.hexo_code_blocks(body)
+        if "<img" in body and self.prepend_root:
+            body = _raw_images_below(body, link)
+        if "{%" not in body and "{{" not in body:
+            return body
+        folder = config.posts / post.name
         context = tags.TagContext(
             post_url=link,
             site_url=config.site_url,
             resolve=lambda ref: _resolve(ref, config),
+            # Hexo knows a post's assets only with post_asset_folder.
+            asset_exists=(lambda name: (folder / name).is_file())
+            if self.post_asset_folder
+            else (lambda name: False),
         )
         return tags.expand(body, "hexo", context, warn)
 
@@ -189,6 +207,38 @@ class Rules(BaseRules):
     def excerpt(self, body: str, meta: Mapping[str, Any]) -> str | None:
         match = _MORE.search(body)
         return body[: match.start()] if match else None
+
+
+# A raw <img> whose src is relative: Hexo's renderer leaves raw HTML as it is, so a
+# reader resolves it against the post, not the site root (as Markdown images are).
+_RAW_IMAGE = re.compile(
+    r"""(<img\b[^<>]*?\ssrc\s*=\s*)(["']?)([^"'<>\s]*)\2(?=[^<>]*>)""", re.IGNORECASE
+)
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+
+
+def _raw_images_below(body: str, link: str) -> str:
+    """`body` with the relative sources of its raw <img> tags made absolute against the
+    post's link (Markdown images keep resolving against the site root: prependRoot).
+    Tags inside inline code (an odd number of backticks before them on their line) and in
+    indented lines (code, to CommonMark) are left as they are."""
+
+    def absolute(match: re.Match[str]) -> str:
+        src = match.group(3)
+        line_start = body.rfind("\n", 0, match.start()) + 1
+        before = body[line_start : match.start()]
+        if (
+            not src
+            or _SCHEME.match(src)
+            or src.startswith(("/", "#"))
+            or before.count("`") % 2
+            or before.startswith(("    ", "\t"))
+        ):
+            return match.group(0)
+        quote = match.group(2) or '"'
+        return f"{match.group(1)}{quote}{urls.absolute(src, link) or src}{quote}"
+
+    return _RAW_IMAGE.sub(absolute, body)
 
 
 def slugize(text_: str, lower: bool = False) -> str:
@@ -328,6 +378,8 @@ def read_site(root: Path) -> Site:
         trailing_html=flag(pretty.get("trailing_html"), True),
         post_asset_folder=flag(site.get("post_asset_folder"), False),
         prepend_root=flag(marked.get("prependRoot"), True),
+        code_blocks=text(site.get("syntax_highlighter", "highlight.js"))
+        in ("highlight.js", "prismjs"),
         breaks=flag(marked.get("breaks"), True),
         smart_punctuation=flag(marked.get("smartypants"), True),
         default_category=text(site.get("default_category")) or "uncategorized",

@@ -155,6 +155,11 @@ class Rules(BaseRules):
     build_expired: bool = False
     ignore_files: tuple[str, ...] = ()  # ignoreFiles: regular expressions on the file's path
     params: tuple[tuple[str, str], ...] = ()  # site params, flattened: ("params.x.y", "v")
+    # The site's (and its themes') shortcode templates: (name, text), the site's first.
+    shortcodes: tuple[tuple[str, str], ...] = ()
+    # goldmark's renderer.unsafe: raw HTML in Markdown is kept; False (Hugo's default):
+    # each piece is replaced by `<!-- raw HTML omitted -->`.
+    raw_html: bool = False
 
     def ignores(self, key: str) -> bool:
         suffix = Path(key).suffix.lower()
@@ -238,8 +243,14 @@ class Rules(BaseRules):
         return link  # the embedded RSS template's <guid> is the .Permalink
 
     def prepare(self, body: str, post: SitePost, link: str, config: Config, warn: Warn) -> str:
+        # Hugo renders the part before the summary divider apart from the rest: the
+        # divider ends a paragraph, and goes.
+        more = body.find(MORE)
+        if more >= 0:
+            body = f"{body[:more]}\n\n{body[more + len(MORE) :]}"
+        omit = not self.raw_html and "<" in body and self._is_markdown(post)
         if "{{" not in body:
-            return body
+            return omit_raw_html(body) if omit else body
         from postfeed.sites import tags  # only bodies with shortcodes need it
 
         # `{{< param x >}}`: the page's own value, else the site's; any case.
@@ -249,8 +260,23 @@ class Rules(BaseRules):
             site_url=config.site_url,
             resolve=lambda ref: _resolve(ref, post.name, link, config),
             variables=_Caseless({**dict(self.params), **dict(own)}),
+            shortcodes=dict(reversed(self.shortcodes)),  # the first of a name wins
         )
-        return tags.expand(body, "hugo", context, warn)
+        if not omit:
+            return tags.expand(body, "hugo", context, warn)
+        # Shortcodes are taken out before goldmark reads the page, and their output put
+        # back after: it is not raw HTML of the page's, and stays.
+        held, outputs = tags.expand_held(body, "hugo", context, warn)
+        return tags.put_back(omit_raw_html(held), outputs)
+
+    def _is_markdown(self, post: SitePost) -> bool:
+        """Whether goldmark renders the page: not an HTML content file, nor a page whose
+        front matter names another markup."""
+        markup = fields.as_text(_lower_keys(post.meta).get("markup")).strip().lower()
+        if markup:
+            return markup in ("md", "markdown", "goldmark")
+        base = Path(self.content, post.name)
+        return not any(base.with_name(f"{base.name}{suffix}").is_file() for suffix in _HTML)
 
     def asset_base(self, post: SitePost, link: str, config: Config) -> str:
         # A bundle's images sit beside index.md and are published below its URL; with
@@ -448,6 +474,69 @@ class _Page:
 # -- reading the site
 
 
+_HTML = (".html", ".htm")
+# Where Hugo looks for a shortcode's template, below a site or a theme.
+SHORTCODE_FOLDERS = ("layouts/_shortcodes", "layouts/shortcodes")
+MAX_SHORTCODE_TEMPLATES = 200
+MAX_TEMPLATE_BYTES = 65_536
+
+
+def _shortcode_templates(root: Path, themes: list[str]) -> tuple[tuple[str, str], ...]:
+    """(name, text) of the HTML shortcode templates of the site, then of its themes
+    (`NAME.html`; a larger file than MAX_TEMPLATE_BYTES, or an unreadable one, is left
+    out, as are files past MAX_SHORTCODE_TEMPLATES)."""
+    found: list[tuple[str, str]] = []
+    bases = [root, *(root / "themes" / theme for theme in themes)]
+    for base in bases:
+        for folder in SHORTCODE_FOLDERS:
+            try:
+                paths = sorted((base / folder).glob("*.html"))
+            except OSError:
+                continue
+            for path in paths:
+                if len(found) >= MAX_SHORTCODE_TEMPLATES:
+                    return tuple(found)
+                try:
+                    if path.stat().st_size > MAX_TEMPLATE_BYTES:
+                        continue
+                    found.append((path.stem, path.read_text("utf-8", "replace")))
+                except OSError:
+                    continue
+    return tuple(found)
+
+
+OMITTED = b"<!-- raw HTML omitted -->"
+
+
+def omit_raw_html(body: str) -> str:
+    """`body` as goldmark reads it with `unsafe = false`: each HTML block and each inline
+    HTML tag (or comment) replaced by `<!-- raw HTML omitted -->`; code keeps its text.
+    pulldown-cmark finds them (one linear pass)."""
+    import pyromark
+
+    source = body.encode()
+    options = pyromark.Options.ENABLE_TABLES | pyromark.Options.ENABLE_STRIKETHROUGH
+    options |= pyromark.Options.ENABLE_FOOTNOTES
+    pieces: list[bytes] = []
+    last = 0
+    block_end = -1
+    for event, span in pyromark.events_with_range(body, options=options):
+        start, end = span["start"], span["end"]
+        if start < block_end:
+            continue  # inside an HTML block already omitted
+        if event == {"Start": "HtmlBlock"}:
+            ending = b"\n" if source[start:end].endswith(b"\n") else b""
+            pieces += (source[last:start], OMITTED + ending)
+            last = block_end = end
+        elif isinstance(event, dict) and "InlineHtml" in event:
+            pieces += (source[last:start], OMITTED)
+            last = end
+    if not pieces:
+        return body
+    pieces.append(source[last:])
+    return b"".join(pieces).decode()
+
+
 def read_site(root: Path) -> Site:
     """The settings and rules Hugo's configuration gives, with what was read from where."""
     site, origin = _load_configuration(root)
@@ -566,8 +655,18 @@ def read_site(root: Path) -> Site:
         build_expired=flag(site.get("buildexpired"), False),
         ignore_files=tuple(text(item) for item in _list(site.get("ignorefiles")) if text(item)),
         params=tuple(_flatten("params", params)),
+        shortcodes=_shortcode_templates(
+            root, [text(theme) for theme in _list(site.get("theme")) if text(theme)]
+        ),
+        raw_html=flag(_get(site, "markup.goldmark.renderer.unsafe"), False),
     )
     note("breaks", rules.breaks, "markup.goldmark.renderer.hardwraps")
+    note("raw_html", rules.raw_html, "markup.goldmark.renderer.unsafe")
+    if rules.shortcodes:
+        read_from.append(
+            f"shortcodes: {', '.join(sorted({name for name, _ in rules.shortcodes}))} "
+            "(from layouts/shortcodes)"
+        )
     note("permalinks", [pattern for _, pattern in rules.permalinks] or "none", "permalinks")
     note("date", " > ".join(_feed_date_keys(date_chain, publish_chain)), "frontmatter")
     if rules.other_languages:

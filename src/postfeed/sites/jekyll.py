@@ -38,6 +38,7 @@ UTC to Jekyll), `categories` and `tags` (strings split on spaces, folders above
 
 from __future__ import annotations
 
+import bisect
 import fnmatch
 import posixpath
 import re
@@ -189,6 +190,11 @@ class Rules(BaseRules):
     # category and tag as the post spells it.
     date_keys: tuple[str, ...] = ("date",)
     one_spelling: bool = False
+    # The site's include files (`_includes/`): (name, text). Read with the site, so that
+    # a changed include is a changed configuration (the cache starts afresh).
+    includes: tuple[tuple[str, str], ...] = ()
+    kramdown: bool = True  # bodies are kramdown (its extensions and attribute lists)
+    toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5, 6)  # kramdown's toc_levels
 
     def date_value(self, value: Any) -> Any:
         """A front-matter date as Jekyll understands it. YAML (Ruby's Psych) reads an
@@ -428,17 +434,21 @@ class Rules(BaseRules):
     # --- bodies -------------------------------------------------------------------------
 
     def prepare(self, body: str, post: SitePost, link: str, config: Config, warn: Warn) -> str:
-        if "{%" not in body and "{{" not in body:
-            return body
-        from postfeed.sites import tags  # only bodies with Liquid need it
+        # Jekyll renders Liquid over the whole file, then kramdown reads the result.
+        if "{%" in body or "{{" in body:
+            from postfeed.sites import tags  # only bodies with Liquid need it
 
-        context = tags.TagContext(
-            post_url=link,
-            site_url=config.site_url,
-            resolve=lambda ref: _resolve(ref, config),
-            variables=self.variables(post, link, config),
-        )
-        return tags.expand(body, "liquid", context, warn)
+            context = tags.TagContext(
+                post_url=link,
+                site_url=config.site_url,
+                resolve=lambda ref: _resolve(ref, config),
+                variables=self.variables(post, link, config),
+                include=dict(self.includes).get,
+            )
+            body = tags.expand(body, "liquid", context, warn)
+        if self.kramdown:
+            body = kramdown_extensions(body, self.toc_levels)
+        return body
 
     def variables(self, post: SitePost, link: str, config: Config) -> dict[str, str]:
         """`site.*` and `page.*` as Liquid would print them in this post."""
@@ -488,6 +498,196 @@ class Rules(BaseRules):
 
 def _ignore(field: str, message: str) -> None:
     """Warnings said already when the link was made."""
+
+
+MAX_INCLUDE_BYTES = 65_536  # an include file larger than this is not read
+MAX_INCLUDES = 200  # include files read, at most
+
+
+def _includes(folder: Path) -> tuple[tuple[str, str], ...]:
+    """(name inside `folder`, text) of the site's include files: files of at most
+    MAX_INCLUDE_BYTES, the first MAX_INCLUDES in name order, hidden ones left out."""
+    found: list[tuple[str, str]] = []
+    try:
+        paths = sorted(path for path in folder.rglob("*") if path.is_file())
+    except OSError:
+        return ()
+    for path in paths:
+        name = path.relative_to(folder).as_posix()
+        if len(found) >= MAX_INCLUDES or any(part.startswith(".") for part in name.split("/")):
+            continue
+        try:
+            if path.stat().st_size > MAX_INCLUDE_BYTES:
+                continue
+            data = path.read_bytes()
+        except OSError:
+            continue
+        found.append((name, data.decode("utf-8", errors="replace").replace("\r\n", "\n")))
+    return tuple(found)
+
+
+# --- kramdown's own syntax ----------------------------------------------------------------
+
+_KD_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})")
+# A line that is only an attribute list (`{: .note}`, `{:.no_toc}`) or a definition of one
+# (`{:ref: .note}`): it sets attributes of the block beside it, and shows nothing.
+_KD_ATTRIBUTES = re.compile(r" {0,3}\{:(?![:/])[^{}\n]*\}[ \t]*")
+_KD_NO_TOC = re.compile(r"\.no_toc\b")
+_KD_TOC = re.compile(r" {0,3}\{:\s*toc\s*\}[ \t]*")
+# An extension's start tag at the start of a line (`{::comment}`, `{::options x="y" /}`).
+_KD_EXTENSION = re.compile(r" {0,3}\{::(\w+)(?:[ \t][^{}\n]*)?\}")
+_KD_END = re.compile(r"\{:/(\w*)\}")
+_KD_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*))?")
+_KD_ID = re.compile(r"[\w-]+")
+_KD_LIST_ITEM = re.compile(r" {0,3}(?:[*+-]|[0-9]{1,9}\.)[ \t]+\S.*")
+
+
+def kramdown_extensions(body: str, toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5, 6)) -> str:
+    """`body` with kramdown's own syntax done as kramdown does it, for a CommonMark
+    renderer: attribute-list lines (`{: .notice}`) removed, and header ids (`## A {#a}`);
+    `1)` at the start of a line left as text (kramdown has no such list items); link
+    destinations with blanks taken whole;
+    `{::comment}` blocks removed; `{::nomarkdown}` blocks kept as raw HTML (a `<div>`
+    without blank lines, which a blank line would end); other extensions' tags removed;
+    and a list item followed by `{:toc}` replaced by a list of the headings (those of
+    `toc_levels` without `.no_toc`). Fenced code is left as it is. One pass over the
+    lines; end tags are found by a pointer that only moves forward."""
+    lines = body.split("\n")
+    ends: list[tuple[int, int, int, str]] = []  # (line, start, end, name) of each end tag
+    for number, line in enumerate(lines):
+        if "{:/" in line:
+            ends += [(number, m.start(), m.end(), m.group(1)) for m in _KD_END.finditer(line)]
+    out: list[str] = []
+    headings: list[list[Any]] = []  # [level, text, left out of the table of contents]
+    last_heading = -1  # the index in `out` of the last heading
+    no_toc_next = False  # an attribute list with .no_toc stood just before this line
+    toc_at = -1
+    fence = ""
+    next_end = 0
+    i = 0
+    while i < len(lines):
+        line = lines[i]
+        i += 1
+        if fence:
+            out.append(line)
+            closing = _KD_FENCE.match(line)
+            if closing and closing.group(1).startswith(fence) and not line[closing.end() :].strip():
+                fence = ""
+            continue
+        if opening := _KD_FENCE.match(line):
+            fence = opening.group(1)
+            out.append(line)
+            continue
+        if _KD_TOC.fullmatch(line) and out and _KD_LIST_ITEM.fullmatch(out[-1]):
+            toc_at = len(out) - 1
+            continue
+        if _KD_ATTRIBUTES.fullmatch(line):
+            if _KD_NO_TOC.search(line):  # it sets the block before it, else the next one
+                if last_heading == len(out) - 1 and headings:
+                    headings[-1][2] = True
+                else:
+                    no_toc_next = True
+            continue
+        extension = _KD_EXTENSION.match(line)
+        if extension is None:
+            line = _kramdown_line(line)
+            heading = _KD_HEADING.fullmatch(line)
+            if heading is not None:
+                line = _without_header_id(line)
+                title = _heading_text(heading.group(2) or "")
+                level = len(heading.group(1))
+                headings.append([level, title, no_toc_next or level not in toc_levels])
+                last_heading = len(out)
+            no_toc_next = False
+            out.append(line)
+            continue
+        no_toc_next = False
+        name, rest = extension.group(1), line[extension.end() :]
+        if extension.group(0)[:-1].rstrip().endswith("/"):  # `{::options x="y" /}`: alone
+            if rest.strip():
+                out.append(rest)
+            continue
+        while next_end < len(ends) and (ends[next_end][0], ends[next_end][1]) < (
+            i - 1,
+            extension.end(),
+        ):
+            next_end += 1
+        if next_end == len(ends) or ends[next_end][3] not in ("", name):
+            out.append(line)  # never closed: kramdown shows it as text
+            continue
+        end_line, end_start, end_stop, _ = ends[next_end]
+        next_end += 1
+        if end_line == i - 1:
+            inside = [line[extension.end() : end_start]]
+        else:
+            inside = [rest, *lines[i:end_line], lines[end_line][:end_start]]
+        after = lines[end_line][end_stop:]
+        i = end_line + 1
+        if name == "nomarkdown":
+            kept = [text_ for text_ in inside if text_.strip()]
+            out += ["", "<div>", *kept, "</div>", ""]
+        elif name != "comment":
+            out += inside
+        if after.strip():
+            out.append(after)
+    if toc_at >= 0:
+        out[toc_at] = _kramdown_toc([(level, title) for level, title, off in headings if not off])
+    return "\n".join(out)
+
+
+# kramdown has no `1)` list items: text to it.
+_KD_PAREN_ITEM = re.compile(r"((?: {0,3}>[ \t]?)* {0,3}[0-9]{1,9})\)(?=[ \t]|$)")
+# A link or image whose destination holds blanks (and no title): kramdown takes it whole.
+_KD_DESTINATION = re.compile(r"\]\(([^()<>\"'\n]*)\)")
+
+
+def _kramdown_line(line: str) -> str:
+    """A line of text (not code) with what kramdown reads otherwise than CommonMark made
+    plain: `1)` at its start escaped, blanks in a link's destination allowed (`<...>`)."""
+    if item := _KD_PAREN_ITEM.match(line):
+        line = f"{item.group(1)}\\){line[item.end() :]}"
+    if "](" not in line:
+        return line
+
+    ticks = [position for position, char in enumerate(line) if char == "`"]
+
+    def destination(match: re.Match[str]) -> str:
+        written = match.group(1).strip()
+        if (
+            not any(char in written for char in " \t")
+            or bisect.bisect_left(ticks, match.start()) % 2
+        ):
+            return match.group(0)  # no blank in it, or in inline code
+        return f"](<{written}>)"
+
+    return _KD_DESTINATION.sub(destination, line)
+
+
+def _without_header_id(line: str) -> str:
+    """A heading line without kramdown's header id (`## Title {#id}`)."""
+    text_ = line.rstrip()
+    start = text_.rfind("{#")
+    if start < 0 or not text_.endswith("}") or not _KD_ID.fullmatch(text_[start + 2 : -1]):
+        return line
+    return text_[:start].rstrip()
+
+
+def _heading_text(text_: str) -> str:
+    """An ATX heading's text: without its closing `#`s and header id."""
+    text_ = _without_header_id(text_).rstrip()
+    bare = text_.rstrip("#")
+    if bare != text_ and (not bare or bare[-1] in " \t"):
+        text_ = bare.rstrip()
+    return text_
+
+
+def _kramdown_toc(headings: list[tuple[int, str]]) -> str:
+    """The nested Markdown list kramdown puts in place of a `{:toc}` list: the headings'
+    text (no links: a feed has no anchors to go to)."""
+    if not headings:
+        return ""
+    top = min(level for level, _ in headings)
+    return "\n".join(f"{'  ' * (level - top)}- {title}" for level, title in headings)
 
 
 def _file_slug(name: str) -> str:
@@ -827,6 +1027,9 @@ def read_site(root: Path) -> Site:
         # kramdown always makes quotes curly and `--`, `...` typographic, and reads footnotes.
         smart_punctuation=_kramdown(site),
         footnotes=_kramdown(site),
+        kramdown=_kramdown(site),
+        toc_levels=_toc_levels(site),
+        includes=_includes(root / (text(site.get("includes_dir")) or "_includes")),
     )
     in_root = _has_category_folders(base, rules)
     rules = replace(rules, in_root=in_root)
@@ -862,6 +1065,25 @@ def _excerpt_separator(site: Mapping[str, Any]) -> str:
     # A key left empty keeps Jekyll's default (its configuration merge skips nil).
     value = site.get("excerpt_separator")
     return DEFAULT_EXCERPT_SEPARATOR if value is None else _ruby_text(value)
+
+
+def _toc_levels(site: Mapping[str, Any]) -> tuple[int, ...]:
+    """kramdown's `toc_levels`: `2..3`, `2,3`, a list, or a number."""
+    kramdown = site.get("kramdown") if isinstance(site.get("kramdown"), dict) else {}
+    value = kramdown.get("toc_levels")
+    if isinstance(value, list):
+        levels = {item for item in value if isinstance(item, int) and not isinstance(item, bool)}
+    elif isinstance(value, int) and not isinstance(value, bool):
+        levels = {value}
+    elif isinstance(value, str) and (
+        found := re.fullmatch(r"\s*([1-6])\s*\.\.\s*([1-6])\s*", value)
+    ):
+        levels = set(range(int(found.group(1)), int(found.group(2)) + 1))
+    elif isinstance(value, str):
+        levels = {int(item) for item in re.findall(r"[1-6]", value)}
+    else:
+        levels = set()
+    return tuple(sorted(level for level in levels if 1 <= level <= 6)) or (1, 2, 3, 4, 5, 6)
 
 
 def _kramdown(site: Mapping[str, Any]) -> bool:

@@ -42,6 +42,19 @@ What is rendered, and how:
   from `TagContext.resolve`.
 - Players (`iframe`, `youtube`, `vimeo`, `jsfiddle`, `gist`, Hugo's `x`/`tweet`/`instagram`)
   become plain links: most feed readers drop iframes and scripts.
+- Hexo: `hexo_code_blocks` makes each fence Hexo's filter takes the one-line code markup Hexo
+  puts in its place (a line that opens with a fence and goes on after it opens a block whose
+  caption is the rest of the line); a tag or variable that starts a line gets an empty HTML
+  comment before it, as Hexo's placeholder comment makes that line an HTML block of its own;
+  `asset_*` tags name only files `TagContext.asset_exists` knows (Hexo renders nothing for
+  others); the plugins hexo-sliding-spoiler (`spoiler`) and hexo-static-math (`math`) show
+  their title and their TeX.
+- Jekyll: an include of the site's (`TagContext.include`) that only prints variables
+  (`{{ include.x }}`) is rendered with the tag's parameters.
+- Hugo: a shortcode the site has a simple template for (`TagContext.shortcodes`: HTML around
+  `.Inner`, `.Get`, `.Scratch`) is rendered from it (see `_GoTemplate`); `expand_held` and
+  `put_back` keep the output of the shortcodes aside while the page is worked on (Hugo's raw
+  HTML omission).
 - Any other tag or shortcode (theme ones such as `{% note %}`): a block keeps its inner text,
   a single tag is dropped; one warning per name and post (at most `MAX_WARNINGS` in all). A
   closing tag that closes nothing and the opening tag of a block never closed are dropped with
@@ -54,8 +67,9 @@ What is rendered, and how:
 
 Not reproduced, on purpose or for want of the site's files: Liquid control flow is not run
 (`{% if %}` keeps the text of every branch, `{% else %}` and `{% assign %}` are dropped);
-includes cannot be rendered (dropped, named in a warning); Hexo's `asset_*` tags are taken to
-name a file that exists (Hexo drops those whose file is missing); Hexo's `raw` text and a
+other includes cannot be rendered (dropped, named in a warning), nor other site templates
+(the inner text is kept); without `asset_exists`, Hexo's `asset_*` tags are taken to name a
+file that exists; Hexo's `raw` text and a
 Hugo `{{< >}}` shortcode's inner text go through Markdown like the rest (the generators keep
 them out of it); `{{ expression }}` that is not a plain variable stays as text, with a warning
 (Hexo and Jekyll would fail or guess); code highlighting, line numbers and marked lines are
@@ -64,7 +78,8 @@ not rendered.
 Hostile bodies: every search is one left-to-right scan with `str.find` and simple regular
 expressions (no nested quantifiers), with the position of the next closer remembered, so a
 megabyte of openers without closers costs one pass; a tag cannot contain another opener of
-its kind; blocks nest at most `MAX_DEPTH` deep (deeper openers are kept as text).
+its kind; blocks nest at most `MAX_DEPTH` deep (deeper openers are kept as text); includes and
+site templates write at most `MAX_INCLUDED` characters per post.
 """
 
 from __future__ import annotations
@@ -74,6 +89,7 @@ import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import lru_cache
 from urllib.parse import urlsplit
 
 from postfeed.article import Warn
@@ -81,6 +97,9 @@ from postfeed.article import Warn
 SYNTAXES = ("hexo", "liquid", "hugo")
 MAX_DEPTH = 32
 MAX_WARNINGS = 20  # per post: a body of a thousand made-up tag names gets no thousand lines
+# Characters a post's Jekyll includes and Hugo shortcode templates may write (a tag is
+# short, a file long: a thousand tags must not make a gigabyte).
+MAX_INCLUDED = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -94,6 +113,13 @@ class TagContext:
     resolve: Callable[[str], tuple[str, str] | None] = lambda ref: None
     # Liquid variables such as "site.url", "site.baseurl", "page.title"; Hugo "params.NAME".
     variables: Mapping[str, str] = field(default_factory=dict)
+    # Hexo: whether the post's asset folder holds this file (`asset_*` tags name nothing
+    # else); None: taken to hold any.
+    asset_exists: Callable[[str], bool] | None = None
+    # Jekyll: the text of the site's include file of this name (`_includes/NAME`), or None.
+    include: Callable[[str], str | None] = lambda name: None
+    # Hugo: the site's shortcode templates (`layouts/shortcodes/NAME.html`) by name.
+    shortcodes: Mapping[str, str] = field(default_factory=dict)
 
 
 def expand(text: str, syntax: str, context: TagContext, warn: Warn) -> str:
@@ -104,6 +130,41 @@ def expand(text: str, syntax: str, context: TagContext, warn: Warn) -> str:
         return text
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _Expander(syntax, context, warn).run(text)
+
+
+def expand_held(text: str, syntax: str, context: TagContext, warn: Warn) -> tuple[str, list[str]]:
+    """`text` with each tag (outside any other) replaced by a placeholder word, and the
+    tags' output, for `put_back`: for work on the text that must not touch that output
+    (Hugo's raw HTML omission reads the page with its shortcodes taken out)."""
+    if syntax not in SYNTAXES:
+        raise ValueError(f"unknown tag syntax {syntax!r}: expected one of {', '.join(SYNTAXES)}")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "{" not in text:
+        return text, []
+    expander = _Expander(syntax, context, warn)
+    # A mark the text does not hold: longer than any it holds already.
+    longest = max((len(m.group(1)) for m in _HOLD_MARKS.finditer(text)), default=-1)
+    marker = _HOLD_MARK + "X" * (longest + 1)
+    expander.hold = marker
+    held = expander.run(text)
+    return held, [marker, *expander.held]
+
+
+def put_back(text: str, outputs: list[str]) -> str:
+    """`text` with the placeholders of `expand_held` replaced by the tags' output."""
+    if not outputs:
+        return text
+    marker, found = outputs[0], outputs[1:]
+
+    def output(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        return found[number] if number < len(found) else match.group(0)
+
+    return re.sub(re.escape(marker) + r"([0-9]+)E", output, text)
+
+
+_HOLD_MARK = "POSTFEEDHELD"
+_HOLD_MARKS = re.compile(_HOLD_MARK + "(X*)")
 
 
 # --- scanning helpers --------------------------------------------------------------------
@@ -400,6 +461,110 @@ def _hexo_fences(text: str) -> list[tuple[int, int]]:
     return spans
 
 
+# hexo's backtick_code_block: the options it takes out of a fence's arguments, and how it
+# reads the rest (`lang caption URL link-text`, else `lang caption`).
+_FENCE_OPTION = re.compile(
+    r"\s((?:line_number|line_threshold|first_line|wrap|mark|language_attr|highlight):\S+)"
+)
+_WORD = re.compile(r"\S+")
+_FENCE_URL = re.compile(r"https?://\S+|/\S+")
+
+
+def hexo_code_blocks(text: str) -> str:
+    """`text` with each fenced code block Hexo's `backtick_code_block` filter takes made the
+    HTML Hexo puts in its place, on one line (as Hexo's own placeholder is), so that the
+    Markdown renderer keeps it as it is.
+
+    Hexo's filter finds fences its own way, and they are not always CommonMark's: a line
+    ````name``` text` opens a block there (the rest of the line is its language and a caption,
+    shown above the code) and the block runs to the next line that is the fence alone. The
+    code is HTML-escaped, its braces too, so that no template tag is read in it; a block
+    inside an HTML comment, or with `highlight:false`, is left to the renderer, as in Hexo.
+    """
+    spans = _hexo_fences(text)
+    if not spans:
+        return text
+    comments = _comment_spans(text)
+    out: list[str] = []
+    position = ci = 0
+    for start, end in spans:
+        while ci < len(comments) and comments[ci][1] <= start:
+            ci += 1
+        if ci < len(comments) and comments[ci][0] < start and comments[ci][1] >= end:
+            continue  # inside a comment: Hexo leaves it
+        block = _hexo_fence_html(text[start:end])
+        if block is not None:
+            out += (text[position:start], block)
+            position = end
+    out.append(text[position:])
+    return "".join(out)
+
+
+def _comment_spans(text: str) -> list[tuple[int, int]]:
+    """Where the HTML comments are (an unclosed one ends nothing: not a comment)."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    while (start := text.find("<!--", position)) != -1:
+        end = text.find("-->", start + 4)
+        if end == -1:
+            break
+        spans.append((start, end + 3))
+        position = end + 3
+    return spans
+
+
+def _hexo_fence_html(block: str) -> str | None:
+    """A fenced block (its lines, from the opening fence's to the closing one's) as the
+    one line of HTML Hexo's highlighter makes of it; None when Hexo leaves it as it is."""
+    lines = block.split("\n")
+    opening = _FENCE_OPEN.match(lines[0])
+    if opening is None:
+        return None
+    start = lines[0][: opening.start(1)]
+    if not start.strip():
+        # Indented four columns, the block would be code to CommonMark (and to marked,
+        # which then shows Hexo's highlighted block inside it): three spaces keep it in
+        # a list item it belongs to, and make it no code.
+        start = " " * min(len(start.expandtabs(4)), 3)
+    args = opening.group(2).strip()
+    options = dict(option.split(":", 1) for option in _FENCE_OPTION.findall(" " + args))
+    if options.get("highlight", "true") != "true":
+        return None
+    args = _FENCE_OPTION.sub("", " " + args).strip().split("=", 1)[0]
+    code = lines[1:-1]
+    depth = start.count(">")
+    if depth:
+        # Hexo takes up to as many quote markers, and one space, off each line.
+        strip = re.compile(rf"^(?:[ \t]*>){{0,{depth}}}(?:[ \t]|$)")
+        code = [strip.sub("", line, count=1) for line in code]
+    lang, caption = _fence_caption(args)
+    escaped = html.escape("\n".join(code), quote=False)
+    escaped = escaped.replace("{", "&#123;").replace("}", "&#125;").replace("\n", "&#10;")
+    cls = f' class="language-{_esc(lang)}"' if lang else ""
+    figcaption = f"<figcaption>{caption}</figcaption>" if caption else ""
+    pre = f"<pre><code{cls}>{escaped}</code></pre>"
+    # After the empty comment the line is an HTML block that ends with the line, as Hexo's
+    # placeholder comment is (a <figure> block would run on to the next blank line).
+    return f'{start}{_HEXO_HOLDER}<figure class="highlight">{figcaption}{pre}</figure>'
+
+
+def _fence_caption(args: str) -> tuple[str, str]:
+    """The language and the caption markup of a fence's arguments, as Hexo reads them
+    (`lang caption URL link text`, else `lang caption`), word by word."""
+    words = list(_WORD.finditer(args))
+    if not words:
+        return "", ""
+    lang = words[0].group()
+    for k in range(2, len(words)):
+        url = words[k].group()
+        if _FENCE_URL.fullmatch(url):
+            caption = args[words[1].start() : words[k - 1].end()]
+            link_text = args[words[k].end() :].strip()
+            return lang, f"<span>{_esc(caption)}</span>{_link(url, link_text or 'link')}"
+    rest = args[words[0].end() :].strip()
+    return lang, f"<span>{_esc(rest)}</span>" if rest else ""
+
+
 def _backtick_runs(
     text: str, fences: list[tuple[int, int]]
 ) -> tuple[dict[int, int], list[int], list[int], list[int]]:
@@ -428,6 +593,10 @@ def _backtick_runs(
 
 # --- tokenizers ----------------------------------------------------------------------------
 
+_HEXO_HOLDER = "<!---->"
+_LOOK_BACK = 16  # pieces of output read back to find where a tag's line starts
+# What may stand before a block on its line: quote markers, a list item's marker, spaces.
+_LINE_START = re.compile(r"[ \t>]*(?:(?:[-*+]|[0-9]{1,9}[.)])[ \t]+)?")
 _HEXO_NEXT = re.compile(r"\{[{%#]|`+|<!--|<code[\s>]")
 _LIQUID_NEXT = re.compile(r"\{[{%]")
 _HUGO_NEXT = re.compile(r"\{\{[<%]")
@@ -439,6 +608,9 @@ class _Expander:
         self.context = context
         self._warn = warn
         self._warned: set[tuple[str, str]] = set()
+        self._included = 0  # characters the post's includes have written
+        self.hold = ""  # a placeholder mark: top-level output is held (see expand_held)
+        self.held: list[str] = []
         self.label = {"hexo": "Hexo tag", "liquid": "Liquid tag", "hugo": "Hugo shortcode"}[syntax]
 
     def note(self, key: tuple[str, str], message: str) -> None:
@@ -607,12 +779,20 @@ class _Expander:
                 last_end[token.name] = i
         root: list[str] = []
         stack: list[tuple[_Tag, list[str]]] = []
+
+        def keep(out: list[str], markup: str) -> None:
+            if self.hold and out is root:
+                out.append(f"{self.hold}{len(self.held)}E")
+                self.held.append(markup)
+            else:
+                out.append(markup)
+
         for i, token in enumerate(tokens):
             out = stack[-1][1] if stack else root
             if isinstance(token, str):
                 out.append(token)
             elif token.kind == "var":
-                out.append(self._variable(token))
+                keep(out, self._held(out, self._variable(token)))
             elif token.kind == "end":
                 k = len(stack) - 1
                 while k >= 0 and stack[k][0].name != token.name:
@@ -626,7 +806,7 @@ class _Expander:
                     self._unwind(stack, root)
                 opener, body = stack.pop()
                 out = stack[-1][1] if stack else root
-                out.append(self._close(opener, "".join(body)))
+                keep(out, self._close(opener, "".join(body)))
             elif not token.closed and self._pairs(token.name) and last_end.get(token.name, -1) > i:
                 if len(stack) >= MAX_DEPTH:
                     self.note(("deep", ""), f"tags nested over {MAX_DEPTH} deep: kept as text")
@@ -634,10 +814,35 @@ class _Expander:
                 else:
                     stack.append((token, []))
             else:
-                out.append(self._single(token))
+                keep(out, self._held(out, self._single(token)))
         while stack:
             self._unwind(stack, root)
         return "".join(root)
+
+    def _held(self, out: list[str], markup: str) -> str:
+        """A Hexo tag's output, with an empty HTML comment before it when it starts a line.
+
+        Hexo renders the Markdown with each tag replaced by an HTML comment (`<!--swig￼0-->`)
+        and puts the tag's output in its place afterwards; a line that starts with one is
+        therefore an HTML block of its own, which ends a paragraph before it and keeps the
+        rest of the line as it is. An empty comment in the same place does the same here
+        (the content's cleaning step removes it).
+        """
+        if self.syntax != "hexo" or not markup:
+            return markup
+        # The text before it on its line, read back over the last few pieces of output
+        # only (a line of a thousand tags must not cost a thousand looks each).
+        line: list[str] = []
+        for chunk in out[: -_LOOK_BACK - 1 : -1]:
+            newline = chunk.rfind("\n")
+            line.append(chunk[newline + 1 :])
+            if newline >= 0:
+                break
+        else:
+            if len(out) > _LOOK_BACK:
+                return markup  # too far back to tell: as in the middle of a line
+        starts = _LINE_START.fullmatch("".join(reversed(line)))
+        return _HEXO_HOLDER + markup if starts else markup
 
     def _unwind(self, stack: list[tuple[_Tag, list[str]]], root: list[str]) -> None:
         opener, body = stack.pop()
@@ -780,12 +985,20 @@ class _Expander:
         if name in ("post_link", "post_path"):
             return self._hexo_post_link(args, path_only=name == "post_path")
         if name in ("asset_img", "asset_image"):
-            if not args:
+            # Hexo: the first word that names one of the post's assets is the image.
+            exists = self.context.asset_exists
+            if exists is None:
+                k = next((i for i, word in enumerate(args) if "." in word or "/" in word), 0)
+            else:
+                k = next((i for i, word in enumerate(args) if _asset_name(word, exists)), -1)
+            if not args or k < 0:
+                self._no_asset(name, args)
                 return ""
-            k = next((i for i, word in enumerate(args) if "." in word or "/" in word), 0)
             return self._hexo_img([*args[:k], self._asset_url(args[k]), *args[k + 1 :]])
         if name in ("asset_link", "asset_path"):
-            if not args:
+            exists = self.context.asset_exists
+            if not args or (exists is not None and not _asset_name(args[0], exists)):
+                self._no_asset(name, args)
                 return ""
             url = self._asset_url(args[0])
             if name == "asset_path":
@@ -816,8 +1029,28 @@ class _Expander:
             return _block(f'<blockquote class="{classes}">\n\n{_trim_body(body)}\n\n</blockquote>')
         if name in ("codeblock", "code"):
             return _hexo_code(args, _trim_body(body))
+        if name in ("spoiler", "sliding_spoiler"):
+            # hexo-sliding-spoiler: a title that opens to the Markdown body.
+            title = _esc(" ".join(args))
+            return _block(
+                f"<details><summary>{title}</summary>\n\n{_trim_body(body)}\n\n</details>"
+            )
+        if name == "math":
+            # hexo-static-math typesets TeX as an SVG image, which readers drop: the TeX
+            # source, as the image's title gives it (line ends removed).
+            tex = _esc(body.strip().replace("\n", "").replace("\r", ""))
+            if args[:1] == ["inline"]:
+                return f'<span class="math">{tex}</span>'
+            return _block(f'<div class="math">{tex}</div>')
         self._unknown(name, kept=True)
         return _inner(body)
+
+    def _no_asset(self, name: str, args: list[str]) -> None:
+        what = " ".join(args)[:60]
+        self.note(
+            ("asset", what),
+            f"{{% {name} {what} %}}: no such file in the post's asset folder: dropped",
+        )
 
     def _hexo_url_for(self, path: str) -> str:
         """Hexo's url_for: URLs with a scheme as they are, paths below the site root."""
@@ -888,12 +1121,39 @@ class _Expander:
                 return _esc(ref)
             return _esc(found[0])
         if name in ("include", "include_relative", "include_cached", "render"):
-            words = self._expand_vars(tag.args).split()
+            words = _split_args(self._expand_vars(tag.args), "\"'")
             what = f"{name} {words[0]}" if words else name
+            if name in ("include", "include_cached") and words:
+                rendered = self._liquid_include(words[0], words[1:])
+                if rendered is not None:
+                    return rendered
             self.note(("include", what), f"{{% {what} %}} cannot be rendered here: dropped")
             return ""
         self._unknown(name, kept=False)
         return ""
+
+    def _liquid_include(self, name: str, params: list[str]) -> str | None:
+        """A site include that only prints variables (`{{ include.x }}`, `{{ page.y }}`),
+        rendered with the tag's parameters; None for any other (it would need Liquid's
+        control flow) or when the post's includes have written too much already."""
+        template = self.context.include(name)
+        if template is None or "{%" in template or self._included > MAX_INCLUDED:
+            return None
+        variables = dict(self.context.variables)
+        for param in params:
+            key, equals, value = param.partition("=")
+            if not equals or not _TAG_NAME.fullmatch(key):
+                return None
+            quoted = value[:1] in ("'", '"')
+            variables[f"include.{key}"] = (
+                _unquote(value, "\"'") if quoted else self._primary(value) or ""
+            )
+        context = TagContext(self.context.post_url, self.context.site_url, variables=variables)
+        inner = _Expander("liquid", context, self._warn)
+        inner._warned = self._warned  # one set of warnings for the post
+        rendered = inner.run(template)
+        self._included += len(rendered)
+        return rendered
 
     def _liquid_close(self, tag: _Tag, body: str) -> str:
         if tag.name == "highlight":
@@ -908,7 +1168,30 @@ class _Expander:
 
     # --- Hugo -------------------------------------------------------------------------------
 
+    def _hugo_template(self, tag: _Tag, body: str | None) -> str | None:
+        """The shortcode rendered from the site's own template, when the site has one and
+        it is simple enough (see `_GoTemplate`); None otherwise."""
+        template = self.context.shortcodes.get(tag.name)
+        if template is None:
+            return None
+        positional, named = _hugo_params(tag.args)
+        markdown = tag.source.startswith("{{%")
+        rendered = None
+        if self._included <= MAX_INCLUDED:
+            rendered = _go_template(template).render(positional, named, body or "", markdown)
+        if rendered is None:
+            self.note(
+                ("template", tag.name),
+                f"{self.show(tag.name)}: the site's template cannot be rendered here",
+            )
+            return None
+        self._included += len(rendered)
+        return rendered
+
     def _hugo_single(self, tag: _Tag) -> str:
+        rendered = self._hugo_template(tag, None)
+        if rendered is not None:
+            return rendered
         positional, named = _hugo_params(tag.args)
         name = tag.name
 
@@ -944,6 +1227,9 @@ class _Expander:
         return ""
 
     def _hugo_close(self, tag: _Tag, body: str) -> str:
+        rendered = self._hugo_template(tag, body)
+        if rendered is not None:
+            return rendered
         positional, named = _hugo_params(tag.args)
         name = tag.name
         if name == "highlight":
@@ -1040,7 +1326,10 @@ _SINGLE = {
     ),
 }
 _BLOCKS = {
-    "hexo": frozenset({"blockquote", "quote", "codeblock", "code", "pullquote"}),
+    "hexo": frozenset(
+        {"blockquote", "quote", "codeblock", "code", "pullquote", "spoiler", "sliding_spoiler"}
+        | {"math"}
+    ),
     "liquid": frozenset({"highlight", "capture"}),
     "hugo": frozenset({"highlight", "details", "comment"}),
 }
@@ -1059,6 +1348,14 @@ _VARIABLE = re.compile(r"[A-Za-z_][\w.-]*(?:\[[^\]]*\][\w.-]*)*")
 
 def _digits(word: str) -> bool:
     return word.isascii() and word.isdigit()
+
+
+def _asset_name(word: str, exists: Callable[[str], bool]) -> bool:
+    """Whether `word` names a file of the post's asset folder (never one outside it)."""
+    parts = word.replace("\\", "/").split("/")
+    if not word or word.startswith("/") or ".." in parts or len(word) > 255:
+        return False
+    return exists(word)
 
 
 def _hexo_img_meta(meta: str) -> tuple[str, str]:
@@ -1192,6 +1489,138 @@ def _hugo_player(name: str, positional: list[str], named: dict[str, str]) -> str
             return f"https://{host}/i/status/{positional[0]}"
         return f"https://{host}/{user}/status/{post}" if user and post else ""
     return None
+
+
+# One action of a Go template: `{{ x }}`, `{{- x -}}` (the dashes trim the blanks beside it).
+_GO_GET = re.compile(r'\$?\.Get\s+(?:"([^"]*)"|`([^`]*)`|([0-9]+))')
+_GO_SCRATCH_SET = re.compile(
+    r'\$?\.Scratch\.Set\s+"([^"]*)"\s+(?:"([^"]*)"|\(\s*(\$?\.Get\s+[^()]*?)\s*\))'
+)
+_GO_SCRATCH_GET = re.compile(r'\$?\.Scratch\.Get\s+"([^"]*)"')
+_GO_INNER = re.compile(r"\$?\.Inner(?:\s*\|\s*(markdownify|safeHTML|htmlUnescape))*")
+MAX_TEMPLATE_ACTIONS = 200
+
+
+class _GoTemplate:
+    """A Hugo shortcode template of the simple kind many sites write: HTML around the
+    shortcode's inner text (`{{ .Inner }}`, `{{ .Inner | markdownify }}`), its parameters
+    (`{{ .Get "name" }}`, `{{ .Get 0 }}`) and `.Scratch.Set`/`.Get` of those; comments.
+    Anything else (conditions, ranges, other functions) makes it one this cannot render.
+
+    HTML comments are left out, as Go's html/template leaves them out. The HTML around
+    the inner text is written as HTML blocks (blank lines, which would end one, removed);
+    the inner text, Markdown for `markdownify` and in a `{{% %}}` shortcode, stands
+    between blank lines so that the renderer renders it, as it is (not dedented: Hugo
+    shows an indented inner text as code). A template without the inner text gives its
+    HTML as it is (without blank lines), inline where the shortcode is.
+    """
+
+    def __init__(self, template: str) -> None:
+        self.pieces: list[str | tuple[str, str]] | None = self._parse(_drop_comments(template))
+
+    @staticmethod
+    def _parse(template: str) -> list[str | tuple[str, str]] | None:
+        pieces: list[str | tuple[str, str]] = []
+        position = 0
+        while (start := template.find("{{", position)) != -1:
+            end = template.find("}}", start + 2)
+            if end == -1 or len(pieces) > 2 * MAX_TEMPLATE_ACTIONS:
+                return None
+            text_ = template[position:start]
+            action = template[start + 2 : end]
+            if action.startswith("-"):
+                text_ = text_.rstrip()
+                action = action[1:]
+            if action.endswith("-"):
+                action = action[:-1]
+                end_trim = True
+            else:
+                end_trim = False
+            pieces.append(text_)
+            pieces.append(("action", action.strip()))
+            position = end + 2
+            if end_trim:
+                rest = template[position:]
+                position += len(rest) - len(rest.lstrip())
+        pieces.append(template[position:])
+        return pieces
+
+    def render(
+        self, positional: list[str], named: dict[str, str], inner: str, markdown: bool
+    ) -> str | None:
+        if self.pieces is None:
+            return None
+        scratch: dict[str, str] = {}
+
+        def get(expression: str) -> str | None:
+            found = _GO_GET.fullmatch(expression.strip())
+            if found is None:
+                return None
+            if found.group(3) is not None:
+                index = int(found.group(3))
+                return positional[index] if index < len(positional) else ""
+            return named.get(found.group(1) if found.group(1) is not None else found.group(2), "")
+
+        html_parts: list[str] = []
+        out: list[str] = []
+        for piece in self.pieces:
+            if isinstance(piece, str):
+                html_parts.append(piece)
+                continue
+            action = piece[1]
+            if action.startswith("/*") and action.endswith("*/"):
+                continue
+            if found := _GO_INNER.fullmatch(action):
+                out.append(_html_blocks("".join(html_parts)))
+                html_parts = []
+                as_markdown = markdown or "markdownify" in action
+                out.append(_block(inner.strip("\n")) if as_markdown else inner)
+                continue
+            if found := _GO_SCRATCH_SET.fullmatch(action):
+                value = found.group(2) if found.group(2) is not None else get(found.group(3))
+                if value is None:
+                    return None
+                scratch[found.group(1)] = value
+                continue
+            if found := _GO_SCRATCH_GET.fullmatch(action):
+                html_parts.append(_esc(scratch.get(found.group(1), "")))
+                continue
+            value = get(action)
+            if value is None:
+                return None
+            html_parts.append(_esc(value))
+        if not out:  # HTML only: as it is, in a paragraph or a block of its own
+            return "\n".join(line for line in "".join(html_parts).split("\n") if line.strip())
+        out.append(_html_blocks("".join(html_parts)))
+        return "".join(out)
+
+
+@lru_cache(maxsize=64)
+def _go_template(template: str) -> _GoTemplate:
+    """A shortcode template, read once per build."""
+    return _GoTemplate(template)
+
+
+def _drop_comments(template: str) -> str:
+    """`template` without its HTML comments (an unclosed one runs to the end)."""
+    out: list[str] = []
+    position = 0
+    while (start := template.find("<!--", position)) != -1:
+        out.append(template[position:start])
+        end = template.find("-->", start + 4)
+        position = len(template) if end == -1 else end + 3
+    out.append(template[position:])
+    return "".join(out)
+
+
+def _html_blocks(markup: str) -> str:
+    """Markup as HTML blocks for CommonMark: its blank lines removed (a blank line ends an
+    HTML block, and what followed would be read as Markdown, indented lines as code)."""
+    lines = [line for line in markup.split("\n") if line.strip()]
+    if not lines:
+        return ""
+    lines[0] = lines[0].lstrip()
+    return _block("\n".join(lines))
 
 
 def _hugo_figure(named: dict[str, str]) -> str:
