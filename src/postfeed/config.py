@@ -264,6 +264,8 @@ def _custom_feed(table: dict[str, Any], number: int) -> FeedConfig:
 
 def _check_selectors(selectors: tuple[str, ...]) -> None:
     """A selector cssselect cannot read would fail every post, one by one."""
+    if not selectors:
+        return  # and no import of cssselect on a run that needs none
     from cssselect import GenericTranslator, SelectorError
 
     for selector in selectors:

@@ -19,6 +19,26 @@ if TYPE_CHECKING:
 _DATE_IN_NAME = re.compile(r"(?:^|/)(\d{4}-\d{1,2}-\d{1,2})-[^/]*$")
 
 
+# English names, as every generator writes them in links whatever the locale.
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")  # fmt: skip
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+def date_placeholders(local: datetime) -> dict[str, str]:
+    """The date and time placeholders Hexo's and Jekyll's permalinks share."""
+    return {
+        "year": f"{local.year:04d}",
+        "month": f"{local.month:02d}",
+        "day": f"{local.day:02d}",
+        "hour": f"{local.hour:02d}",
+        "minute": f"{local.minute:02d}",
+        "second": f"{local.second:02d}",
+        "i_month": str(local.month),
+        "i_day": str(local.day),
+    }
+
+
 class SiteError(Exception):
     """A site's own configuration cannot be used; the message names the file and why."""
 

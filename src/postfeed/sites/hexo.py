@@ -20,7 +20,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import UTC
+from datetime import UTC, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -29,7 +29,7 @@ from urllib.parse import urlsplit
 from postfeed import fields, urls
 from postfeed.article import Warn
 from postfeed.sites.base import Rules as BaseRules
-from postfeed.sites.base import Site, SiteError, SitePost
+from postfeed.sites.base import Site, SiteError, SitePost, date_placeholders
 from postfeed.sites.files import flag, read_mapping, text
 
 if TYPE_CHECKING:
@@ -115,27 +115,19 @@ class Rules(BaseRules):
         title = match.groupdict().get("title") if match else None
         return title if title is not None else slugize(name)
 
-    def path(self, post: SitePost, zone_local: Any) -> str:
+    def path(self, post: SitePost, local: datetime) -> str:
         """The post's path below the site, as Hexo's post_permalink filter makes it."""
         given = fields.as_text(post.meta.get("permalink")).strip()
         if given:
             if self.post_asset_folder and not given.endswith(("/", ".html")):
                 given += "/"
             return given if given.startswith("/") else "/" + given
-        local = zone_local
         slug = self.slug(post.name)
         values: dict[str, str] = {
             "title": slug,
             "name": slug.rsplit("/", 1)[-1],
             "post_title": slugize(post.title, lower=True),
-            "year": f"{local.year:04d}",
-            "month": f"{local.month:02d}",
-            "day": f"{local.day:02d}",
-            "hour": f"{local.hour:02d}",
-            "minute": f"{local.minute:02d}",
-            "second": f"{local.second:02d}",
-            "i_month": str(local.month),
-            "i_day": str(local.day),
+            **date_placeholders(local),
             "timestamp": str(int(post.published.timestamp())),
             "hash": hashlib.sha1(f"{slug}{int(post.published.timestamp())}".encode()).hexdigest()[
                 :12

@@ -38,8 +38,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from postfeed import fields, urls
 from postfeed.article import Warn
 from postfeed.dates import DateError, parse_date
+from postfeed.sites.base import DAYS, MONTHS, Site, SiteError, SitePost
 from postfeed.sites.base import Rules as BaseRules
-from postfeed.sites.base import Site, SiteError, SitePost
 from postfeed.sites.files import flag, read_mapping, text
 
 if TYPE_CHECKING:
@@ -94,21 +94,6 @@ def _spellings(keys: tuple[str, ...], written: tuple[str, ...] = ()) -> tuple[st
 # The feed's date: .PublishDate's keys, where `date` stands for .Date's.
 FEED_DATE_KEYS = _spellings(("publishdate", "pubdate", "published", *LINK_DATE_KEYS))
 
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _TOKEN = re.compile(r":\w+(\[.+?\])?")
 # Go time layout elements a permalink token may be made of (`:2006`, `:Jan`).
 _GO_LAYOUT = re.compile(r"January|Monday|2006|Jan|Mon|MST|002|_2|01|02|03|04|05|06|15|PM|pm|[1-5]")
@@ -374,10 +359,10 @@ class Rules(BaseRules):
         values: dict[str, Callable[[], str]] = {
             "year": lambda: str(moment.year),
             "month": lambda: f"{moment.month:02d}",
-            "monthname": lambda: _MONTHS[moment.month - 1],
+            "monthname": lambda: MONTHS[moment.month - 1],
             "day": lambda: f"{moment.day:02d}",
             "weekday": lambda: str((moment.weekday() + 1) % 7),
-            "weekdayname": lambda: _DAYS[moment.weekday()],
+            "weekdayname": lambda: DAYS[moment.weekday()],
             "yearday": lambda: str(moment.timetuple().tm_yday),
             "section": lambda: page.section(self.lower_paths),
             "sections": lambda: "/".join(sections),
@@ -1022,10 +1007,10 @@ def _go_format(layout: str, moment: datetime) -> str:
     """A Go time layout made of word characters (`2006`, `Jan`, `02`) applied to `moment`."""
     hour12 = moment.hour % 12 or 12
     elements = {
-        "January": _MONTHS[moment.month - 1],
-        "Jan": _MONTHS[moment.month - 1][:3],
-        "Monday": _DAYS[moment.weekday()],
-        "Mon": _DAYS[moment.weekday()][:3],
+        "January": MONTHS[moment.month - 1],
+        "Jan": MONTHS[moment.month - 1][:3],
+        "Monday": DAYS[moment.weekday()],
+        "Mon": DAYS[moment.weekday()][:3],
         "MST": moment.strftime("%Z") or "UTC",
         "2006": f"{moment.year:04d}",
         "06": f"{moment.year % 100:02d}",

@@ -52,8 +52,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from postfeed import urls
 from postfeed.article import Warn
+from postfeed.sites.base import DAYS, MONTHS, Site, SiteError, SitePost, date_placeholders
 from postfeed.sites.base import Rules as BaseRules
-from postfeed.sites.base import Site, SiteError, SitePost
 from postfeed.sites.files import flag, read_mapping, text
 
 if TYPE_CHECKING:
@@ -116,21 +116,6 @@ _LIQUID_BLOCKS = frozenset(
         "highlight",
     )
 )
-_MONTHS = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
-_DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 MAX_VARIABLES = 200
 # Jekyll's URL drop (drops/url_drop.rb): the placeholders a permalink may use.
 PLACEHOLDERS = frozenset(
@@ -380,22 +365,15 @@ class Rules(BaseRules):
             "slug": slugify(slug),
             "categories": "/".join(dict.fromkeys(c.lower() for c in categories)),
             "slugified_categories": "/".join(dict.fromkeys(slugify(c) for c in categories)),
-            "year": f"{local.year:04d}",
-            "month": f"{local.month:02d}",
-            "day": f"{local.day:02d}",
-            "hour": f"{local.hour:02d}",
-            "minute": f"{local.minute:02d}",
-            "second": f"{local.second:02d}",
-            "i_day": str(local.day),
-            "i_month": str(local.month),
-            "short_month": _MONTHS[local.month - 1][:3],
-            "long_month": _MONTHS[local.month - 1],
+            **date_placeholders(local),
+            "short_month": MONTHS[local.month - 1][:3],
+            "long_month": MONTHS[local.month - 1],
             "short_year": f"{local.year % 100:02d}",
             "w_year": str(year),
             "week": f"{week:02d}",
             "w_day": str(weekday),
-            "short_day": _DAYS[weekday - 1][:3],
-            "long_day": _DAYS[weekday - 1],
+            "short_day": DAYS[weekday - 1][:3],
+            "long_day": DAYS[weekday - 1],
             "y_day": f"{local.timetuple().tm_yday:03d}",
             "output_ext": ".html",
         }
