@@ -761,6 +761,65 @@ def test_smart_punctuation_makes_quotes_curly_and_dashes_typographic() -> None:
 
 def test_footnotes_are_rendered_when_asked() -> None:
     body = "A claim.[^1]\n\n[^1]: The source.\n"
-    assert "[^1]" not in content.render(body, footnotes=True)
-    assert "The source." in content.render(body, footnotes=True)
+    assert "[^1]" not in content.render(body, footnotes="goldmark")
+    assert "The source." in content.render(body, footnotes="goldmark")
     assert "[^1]" in content.render(body)
+
+
+@pytest.mark.parametrize(
+    ("style", "note_id", "back"),
+    [("goldmark", "fn:1", "\u21a9\ufe0e"), ("kramdown", "fn:source", "\u21a9")],
+)
+def test_footnotes_are_gathered_at_the_end_in_the_order_they_are_referred_to(
+    style: str, note_id: str, back: str
+) -> None:
+    body = (
+        "First[^source], then[^aside] and again[^source].\n\n"
+        "[^aside]: An aside.\n\n[^never]: Referred to by no one.\n\nMiddle.\n\n"
+        "[^source]: The source.\n"
+    )
+    html = content.render(body, footnotes=style)
+    notes = html[html.index('<div class="footnotes">') :]
+    assert html.index("Middle.") < html.index('<div class="footnotes">')
+    assert notes.index("The source.") < notes.index("An aside.")  # referred to first
+    assert f'<li id="{note_id}">' in notes
+    assert f'The source.\u00a0<a href="#fnref:{note_id[3:]}">{back}</a></p>' in notes
+    assert "Referred to by no one" not in html  # as both renderers leave it out
+    assert html.count(f'<a href="#{note_id}">1</a>') == 2
+
+
+def test_a_footnote_with_unbalanced_html_stays_where_it_was_written() -> None:
+    body = "A[^1].\n\n[^1]: <div>\n    open and never closed\n\nAfter.\n"
+    html = content.render(body, footnotes="goldmark")
+    assert "open and never closed" in html and "After." in html
+
+
+def test_loose_emphasis_closes_next_to_punctuation_as_kramdown_does() -> None:
+    body = "**备注：**后面的话，*注：*这里。\n"
+    assert "<strong>备注：</strong>后面的话，<em>注：</em>这里。" in content.render(
+        body, loose_emphasis=True
+    )
+    assert "**备注：**" in content.render(body)  # CommonMark leaves them as text
+
+
+@pytest.mark.parametrize(
+    ("body", "kept"),
+    [
+        ("\\*注：x\\* 后\n", "*注：x* 后"),  # escaped by the author
+        ("`**注：**后` and\n\n    **注：**后\n", "<code>**注：**后</code>"),  # code
+        ("<div>\n**注：**后 \\*\n</div>\n", "**注：**后 \\*"),  # raw HTML block
+        ("2 * 3 * 4\n", "2 * 3 * 4"),  # stars between spaces
+    ],
+)
+def test_loose_emphasis_leaves_escapes_code_and_raw_html_alone(body: str, kept: str) -> None:
+    html = content.render(body, loose_emphasis=True)
+    assert kept in html
+    assert "<strong>" not in html and "<em>" not in html
+
+
+def test_task_list_items_lose_their_brackets_when_asked() -> None:
+    body = "- [ ] to do\n- [x] done\n"
+    assert "[ ]" in content.render(body)
+    html = content.sanitize(content.render(body, tasklists=True), POST_URL)
+    assert "[ ]" not in html and "[x]" not in html
+    assert "to do" in html and "done" in html

@@ -568,3 +568,26 @@ def _full_content(root: Path) -> Path:
 
 def _fail(field: str, message: str) -> None:
     raise AssertionError(f"{field}: {message}")
+
+
+def test_a_markdown_file_is_markdown_even_when_it_looks_like_html(
+    site: Callable[..., Path], page: Page
+) -> None:
+    # Hugo renders every .md file with goldmark: a body made of HTML blocks with
+    # Markdown between them is Markdown, though postfeed would take it for HTML.
+    root = site()
+    page("posts/a.md", post_text("A", body="<div>\n\n*Emphasis* here.\n\n</div>\n"))
+    content = build(root, "--config", str(_full_content(root)))["A"][CONTENT]
+    assert "<em>Emphasis</em>" in content
+
+
+def test_footnotes_and_task_lists_as_goldmark_lays_them_out(
+    site: Callable[..., Path], page: Page
+) -> None:
+    root = site()
+    body = "A claim.[^1]\n\n[^1]: The source.\n\n- [ ] to do\n- [x] done\n"
+    page("posts/a.md", post_text("A", body=body))
+    content = build(root, "--config", str(_full_content(root)))["A"][CONTENT]
+    assert content.index("to do") < content.index("The source.")  # the notes at the end
+    assert "The source.&nbsp;" in content and "\u21a9\ufe0e" in content
+    assert "[ ]" not in content and "[x]" not in content

@@ -384,6 +384,24 @@ def test_kramdown_attribute_lists_and_extensions_are_kramdowns(tmp_path: Path) -
     assert "<h3>Second</h3>" in content
 
 
+def test_kramdown_emphasis_footnotes_and_task_lists(tmp_path: Path) -> None:
+    body = (
+        "**备注：**这是*注：*的话。[^src]\n\n[^src]: 出处。\n\n"
+        "- [ ] to do\n- [x] done\n\nLast paragraph.\n"
+    )
+    files = {"_posts/2024-02-07-k.md": untitled("K", body=body)}
+    content = (
+        only_entry(jekyll_site(tmp_path / "blog", BLOG, files), tmp_path / "out").findtext(
+            f"{ATOM}content"
+        )
+        or ""
+    )
+    assert "<strong>备注：</strong>这是<em>注：</em>的话。" in content
+    assert content.index("Last paragraph.") < content.index("出处。&nbsp;")  # notes at the end
+    assert "\u21a9" in content
+    assert "[ ]" not in content and "to do" in content
+
+
 def test_kramdown_has_no_parenthesis_lists_and_takes_blanks_in_link_destinations() -> None:
     body = "1) Not a list.\n> 2) Nor this.\n\n![a](../images/flow abstract.gif) and `[b](c d)`\n"
     assert jekyll.kramdown_extensions(body) == (

@@ -360,10 +360,12 @@ def _render(post: Post, article: Article, config: Config) -> tuple[str, str]:
         body = rules.prepare(text, site_post, article.link, config, _ignore)
         body_html = content.render(
             body,
-            _body_format(post.meta),
+            rules.body_format(post.path.suffix, post.meta),
             breaks=rules.breaks,
             smart=rules.smart_punctuation,
             footnotes=rules.footnotes,
+            tasklists=rules.tasklists,
+            loose_emphasis=rules.loose_emphasis,
         )
         try:
             content.check_structure(body_html)
@@ -433,11 +435,6 @@ def _updated(meta: dict[str, Any], config: Config, published: datetime, warn: Wa
         warn("updated", f"{updated:%Y-%m-%d %H:%M} UTC is before the date; using the date")
         return published
     return updated
-
-
-def _body_format(meta: dict[str, Any]) -> str | None:
-    value = fields.as_text(meta.get("format")).strip().lower()
-    return value if value in ("html", "markdown") else None
 
 
 def _first_heading(body: str) -> str | None:

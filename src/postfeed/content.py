@@ -158,7 +158,9 @@ def render(
     *,
     breaks: bool = False,
     smart: bool = False,
-    footnotes: bool = False,
+    footnotes: str = "",
+    tasklists: bool = False,
+    loose_emphasis: bool = False,
 ) -> str:
     """The body as HTML; `body_format` ("html" or "markdown") overrides detection.
 
@@ -166,7 +168,11 @@ def render(
     paragraph is a line break in the HTML too (`<br>`), as Hexo's renderer (marked,
     `breaks: true`) makes it; with `smart`, straight quotes become curly ones and
     `--`, `...` dashes and ellipses (SmartyPants, kramdown, goldmark's typographer);
-    with `footnotes`, `[^1]` references and their notes.
+    with `footnotes` ("kramdown" or "goldmark"), `[^1]` references and their notes,
+    gathered at the end as that renderer lays them out; with `tasklists`, `- [ ]` list
+    items are checkboxes (GFM); with `loose_emphasis`, `**` and `*` pairs that
+    CommonMark leaves as text next to punctuation (`**备注：**后`) are emphasis, as
+    kramdown reads them.
     """
     if body_format == "html" or (body_format is None and is_html(body)):
         return body
@@ -175,8 +181,13 @@ def render(
         options |= pyromark.Options.ENABLE_SMART_PUNCTUATION
     if footnotes:
         options |= pyromark.Options.ENABLE_FOOTNOTES
+    if tasklists:
+        options |= pyromark.Options.ENABLE_TASKLISTS
     if body.count("|") > MAX_TABLE_PIPES:
         options &= ~pyromark.Options.ENABLE_TABLES
+    shielded = loose_emphasis and "*" in body and _SHIELDS.isdisjoint(body)
+    if shielded:
+        body = _shield_stars(body, options)
     if breaks:
         body = _hard_breaks(body, options)
     html = pyromark.html(body, options=options)
@@ -187,6 +198,10 @@ def render(
         html = html.replace("<del>", "<s>").replace("</del>", "</s>")
     if _HAS_EDGE_SPACE.search(body):
         html = _BLOCK_END.sub(_trim, _BLOCK_START.sub(_trim, html))
+    if shielded:
+        html = _loose_emphasis(html)
+    if footnotes and 'class="footnote-definition"' in html:
+        html = _notes_at_end(html, FOOTNOTE_STYLES[footnotes])
     return html
 
 
@@ -205,6 +220,133 @@ def _hard_breaks(body: str, options: pyromark.Options) -> str:
         return body
     pieces.append(source[last:])
     return b"".join(pieces).decode()
+
+
+# Pairs CommonMark left as text (its flanking rules refuse a `**` between punctuation and
+# a letter): an opener followed by no space, a closer preceded by none, nothing of the
+# marker's character between. Each match ends at the next `*`, so the scan is linear.
+_LOOSE_STRONG = re.compile(r"\*\*(?=[^\s*])([^*<>]*?[^\s*<>])\*\*")
+_LOOSE_EM = re.compile(r"(?<!\*)\*(?=[^\s*])([^*<>]*?[^\s*<>])\*(?!\*)")
+# Stars the emphasis pass must leave alone, kept aside before rendering as characters
+# no author writes and given back after it: an escaped `\*`, and any star inside a raw
+# HTML block (kramdown leaves those blocks' text as it is).
+_ESCAPED_STAR = "\ue000"
+_RAW_STAR = "\ue001"
+_SHIELDS = frozenset((_ESCAPED_STAR, _RAW_STAR))
+_TAG_OR_TEXT = re.compile(r"<[^<>]*>|[^<]+|<")
+_VERBATIM = re.compile(r"<(/?)(code|pre|kbd|samp|script|style)\b", re.IGNORECASE)
+
+
+def _shield_stars(body: str, options: pyromark.Options) -> str:
+    source = body.encode()
+    pieces = []
+    last = 0
+    for event, span in pyromark.events_with_range(body, options=options):
+        if event == {"Start": "HtmlBlock"} and b"*" in source[span["start"] : span["end"]]:
+            pieces.append(source[last : span["start"]].replace(b"\\*", _ESCAPED_STAR.encode()))
+            pieces.append(source[span["start"] : span["end"]].replace(b"*", _RAW_STAR.encode()))
+            last = span["end"]
+    pieces.append(source[last:].replace(b"\\*", _ESCAPED_STAR.encode()))
+    return b"".join(pieces).decode()
+
+
+def _loose_emphasis(html: str) -> str:
+    """`**x**` and `*x*` left as text in the rendered HTML, outside code, made <strong>
+    and <em>, as kramdown makes them; shielded stars given back."""
+    pieces = []
+    verbatim = 0
+    for match in _TAG_OR_TEXT.finditer(html):
+        piece = match[0]
+        if piece.startswith("<"):
+            tag = _VERBATIM.match(piece)
+            if tag:
+                verbatim = max(verbatim + (-1 if tag[1] else 1), 0)
+        elif not verbatim and "*" in piece:
+            piece = _LOOSE_STRONG.sub(r"<strong>\1</strong>", piece)
+            piece = _LOOSE_EM.sub(r"<em>\1</em>", piece)
+        # In code and markup the author's backslash was kept; in text it escaped the star.
+        escaped = "\\*" if verbatim or piece.startswith("<") else "*"
+        pieces.append(piece.replace(_ESCAPED_STAR, escaped).replace(_RAW_STAR, "*"))
+    return "".join(pieces)
+
+
+# How a renderer lays footnotes out, at the end of the content in reference order:
+# (note id, reference id, back link text, rule above the notes). Ids as the site's own
+# pages have them, so a note's link from a feed reader lands on the site's note.
+FOOTNOTE_STYLES = {
+    "kramdown": ("fn:{label}", "fnref:{label}", "\u21a9", ""),
+    "goldmark": ("fn:{number}", "fnref:{number}", "\u21a9\ufe0e", "<hr />\n"),
+}
+_NOTE_REFERENCE = re.compile(
+    r'<sup class="footnote-reference"><a href="#(?P<label>[^"<>]*)">(?P<number>\d+)</a></sup>'
+)
+_NOTE_START = re.compile(
+    r'<div class="footnote-definition" id="(?P<label>[^"<>]*)">'
+    r'<sup class="footnote-definition-label">(?P<number>\d+)</sup>\n?'
+)
+_DIV = re.compile(r"<(/?)div\b", re.IGNORECASE)
+
+
+def _notes_at_end(html: str, style: tuple[str, str, str, str]) -> str:
+    """pulldown-cmark's footnotes (each note where it was written, a number above it)
+    as kramdown and goldmark lay them out: a numbered list at the end, in the order
+    they are referred to, each note ending with a link back to where it is referred."""
+    note_id, reference_id, back_text, rule = style
+    notes: list[tuple[str, str]] = []
+    pieces = []
+    position = 0
+    while (start := _NOTE_START.search(html, position)) is not None:
+        end = _div_end(html, start.end())
+        if end < 0:
+            return html  # a note with unbalanced raw HTML: left as it was
+        pieces.append(html[position : start.start()])
+        notes.append((start["label"], html[start.end() : end].rstrip()))
+        position = end + len("</div>")
+        if html.startswith("\n", position):
+            position += 1
+    pieces.append(html[position:])
+
+    # Numbered again in the order they are referred to; a note never referred to is
+    # left out, as both renderers do.
+    numbers: dict[str, str] = {}
+    for match in _NOTE_REFERENCE.finditer(html):
+        numbers.setdefault(match["label"], str(len(numbers) + 1))
+
+    def ids(label: str) -> dict[str, str]:
+        values = {"label": label, "number": numbers[label]}
+        return {"note": note_id.format(**values), "reference": reference_id.format(**values)}
+
+    def reference(match: re.Match[str]) -> str:
+        id_of = ids(match["label"])
+        number = numbers[match["label"]]
+        return f'<sup id="{id_of["reference"]}"><a href="#{id_of["note"]}">{number}</a></sup>'
+
+    body = _NOTE_REFERENCE.sub(reference, "".join(pieces))
+    items = []
+    for label, inner in sorted(
+        (item for item in notes if item[0] in numbers),
+        key=lambda item: int(numbers[item[0]]),
+    ):
+        id_of = ids(label)
+        back = f'\u00a0<a href="#{id_of["reference"]}">{back_text}</a>'
+        if inner.endswith("</p>"):
+            inner = inner[: -len("</p>")] + back + "</p>"
+        else:
+            inner += f"\n<p>{back}</p>"
+        items.append(f'<li id="{id_of["note"]}">\n{inner}\n</li>\n')
+    if not items:
+        return body
+    return f'{body}<div class="footnotes">\n{rule}<ol>\n{"".join(items)}</ol>\n</div>\n'
+
+
+def _div_end(html: str, position: int) -> int:
+    """Where the <div> open before `position` closes, counting nested ones; -1 if never."""
+    depth = 1
+    for match in _DIV.finditer(html, position):
+        depth += -1 if match[1] else 1
+        if depth == 0:
+            return match.start()
+    return -1
 
 
 def _trim(match: re.Match[str]) -> str:

@@ -65,10 +65,16 @@ class Rules:
 
     # How the site's renderer reads Markdown beyond CommonMark: soft line breaks as
     # <br> (Hexo's marked), curly quotes and dashes (all three generators by
-    # default), footnotes (kramdown, goldmark).
+    # default), footnotes laid out as "kramdown" or "goldmark" does ("": none), GFM
+    # task lists, and kramdown's emphasis next to punctuation (`**备注：**后`).
     breaks: bool = False
     smart_punctuation: bool = False
-    footnotes: bool = False
+    footnotes: str = ""
+    tasklists: bool = False
+    loose_emphasis: bool = False
+    # Whether a `.md` or `.markdown` file is Markdown whatever it looks like (a
+    # generator renders it so); otherwise a body that is HTML throughout is kept as HTML.
+    markdown_by_suffix: bool = False
     # Out-of-range date fields roll over (`21:43:79` is 21:44:19), with a warning, as
     # Hexo reads them; otherwise such a date is an error.
     rolls_dates_over: bool = False
@@ -131,6 +137,16 @@ class Rules:
     def item_id(self, post: SitePost, link: str) -> str:
         """The id the site's own feed gave the post (with `ids = "site"`)."""
         return link
+
+    def body_format(self, suffix: str, meta: Mapping[str, Any]) -> str | None:
+        """The format ("html" or "markdown") the site renders a file with this suffix
+        and front matter in; None: told from the body (HTML throughout is HTML)."""
+        value = fields.as_text(meta.get("format")).strip().lower()
+        if value in ("html", "markdown"):
+            return value
+        if self.markdown_by_suffix and suffix.lower() in (".md", ".markdown"):
+            return "markdown"
+        return None
 
     def prepare(self, body: str, post: SitePost, link: str, config: Config, warn: Warn) -> str:
         """The body as the Markdown or HTML renderer should see it."""

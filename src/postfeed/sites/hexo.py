@@ -374,6 +374,8 @@ def read_site(root: Path) -> Site:
         in ("highlight.js", "prismjs"),
         breaks=flag(marked.get("breaks"), True),
         smart_punctuation=flag(marked.get("smartypants"), True),
+        tasklists=flag(marked.get("gfm"), True),
+        markdown_by_suffix=True,
         default_category=text(site.get("default_category")) or "uncategorized",
         category_map={str(k): text(v) for k, v in (category_map or {}).items()}
         if isinstance(category_map, dict)

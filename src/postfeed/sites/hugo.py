@@ -614,7 +614,11 @@ def read_site(root: Path) -> Site:
         smart_punctuation=not flag(
             _get(site, "markup.goldmark.extensions.typographer.disable"), False
         ),
-        footnotes=flag(_get(site, "markup.goldmark.extensions.footnote"), True),
+        footnotes="goldmark"
+        if flag(_get(site, "markup.goldmark.extensions.footnote"), True)
+        else "",
+        tasklists=flag(_get(site, "markup.goldmark.extensions.tasklist"), True),
+        markdown_by_suffix=True,
         content=str(settings["posts"]),
         language=language,
         other_languages=tuple(sorted(name for name in languages if name != language)),

@@ -1002,9 +1002,13 @@ def read_site(root: Path) -> Site:
         defaults=_defaults(site.get("defaults")),
         site_variables=_site_variables(site),
         breaks=_hard_wrap(site),
-        # kramdown always makes quotes curly and `--`, `...` typographic, and reads footnotes.
+        # kramdown always makes quotes curly and `--`, `...` typographic, reads footnotes
+        # and closes emphasis next to punctuation; its GFM parser (Jekyll's) reads task lists.
         smart_punctuation=_kramdown(site),
-        footnotes=_kramdown(site),
+        footnotes="kramdown" if _kramdown(site) else "",
+        tasklists=_gfm(site),
+        loose_emphasis=_kramdown(site),
+        markdown_by_suffix=True,
         kramdown=_kramdown(site),
         toc_levels=_toc_levels(site),
         includes=_includes(root / (text(site.get("includes_dir")) or "_includes")),
@@ -1068,15 +1072,17 @@ def _kramdown(site: Mapping[str, Any]) -> bool:
     return text(site.get("markdown")).lower() in ("", "kramdown")
 
 
+def _gfm(site: Mapping[str, Any]) -> bool:
+    """Whether kramdown reads GFM (Jekyll's default input)."""
+    kramdown = site.get("kramdown") if isinstance(site.get("kramdown"), dict) else {}
+    return _kramdown(site) and text(kramdown.get("input")).lower() in ("", "gfm")
+
+
 def _hard_wrap(site: Mapping[str, Any]) -> bool:
     """kramdown's GFM parser turns soft line breaks into <br> with `hard_wrap` (Jekyll's
     default: false); other parsers and Markdown engines have no such option."""
-    if text(site.get("markdown")).lower() not in ("", "kramdown"):
-        return False
     kramdown = site.get("kramdown") if isinstance(site.get("kramdown"), dict) else {}
-    if text(kramdown.get("input")).lower() not in ("", "gfm"):
-        return False
-    return flag(kramdown.get("hard_wrap"), False)
+    return _gfm(site) and flag(kramdown.get("hard_wrap"), False)
 
 
 def _strings(value: Any) -> list[str]:
