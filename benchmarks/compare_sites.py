@@ -541,12 +541,17 @@ def compare_items(
                     result.entries_equal += sum((Counter(a) & Counter(b)).values())
                 if name == "categories" and _folded(a) == _folded(b):
                     result.equal_folded = (result.equal_folded or 0) + 1
+                folded_equal = False
                 if name == "paragraphs" and folds:
                     folded_a, folded_b = _fold(reference_item, a, b, folds)
-                    result.equal_folded = (result.equal_folded or 0) + (folded_a == folded_b)
+                    folded_equal = folded_a == folded_b
+                    result.equal_folded = (result.equal_folded or 0) + folded_equal
                 if _same(name, a, b):
                     result.equal += 1
-                elif len(result.differences) < show:
+                elif len(result.differences) < show and not folded_equal:
+                    # with folds, the differences shown are those that remain, folded
+                    if name == "paragraphs" and folds:
+                        a, b = folded_a, folded_b
                     result.differences.append(
                         {"item": _label(reference_item), "reference": a, "postfeed": b}
                     )
@@ -703,7 +708,12 @@ def print_report(report: Report, show: int, out: Callable[[str], None] = print) 
         out(f"{result.name:<12} {result.equal:>7} / {result.compared:<7} {percent}  {label}")
     for result in report.fields:
         if result.differences:
-            out(f"\n{result.name}: first {len(result.differences)} differences")
+            folded = (
+                " (left once folded)"
+                if result.equal_folded is not None and result.name == "paragraphs"
+                else ""
+            )
+            out(f"\n{result.name}: first {len(result.differences)} differences{folded}")
             for diff in result.differences:
                 out(f"  {diff['item']}")
                 for line in _difference(result.name, diff["reference"], diff["postfeed"]):

@@ -802,6 +802,14 @@ def test_loose_emphasis_closes_next_to_punctuation_as_kramdown_does() -> None:
     assert "**备注：**" in content.render(body)  # CommonMark leaves them as text
 
 
+def test_loose_emphasis_may_hold_inline_markup_but_not_cross_blocks() -> None:
+    body = "里的*[服务层（Service Layer）](https://x.org/)* 。\n"
+    html = content.render(body, loose_emphasis=True)
+    assert '里的<em><a href="https://x.org/">服务层（Service Layer）</a></em> 。' in html
+    html = content.render("的*<b>注：*后</b>\n\n- *注：\n- 后*\n", loose_emphasis=True)
+    assert "<em>" not in html  # a tag left open inside; a pair across two list items
+
+
 @pytest.mark.parametrize(
     ("body", "kept"),
     [

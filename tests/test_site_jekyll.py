@@ -410,6 +410,26 @@ def test_kramdown_has_no_parenthesis_lists_and_takes_blanks_in_link_destinations
 
 
 @pytest.mark.parametrize(
+    ("body", "kramdowns"),
+    [
+        # a header starts its line, in kramdown; inside a list item, its indentation is the item's
+        ("text\n\n ### Not a header\n", "text\n\n \\### Not a header\n"),
+        ("- item\n\n  ### A header in the item\n", "- item\n\n  ### A header in the item\n"),
+        # a line of one pipe is a table of one empty cell
+        ("above\n\n|\n\nbelow\n", "above\n\n\n\nbelow\n"),
+        # a <script> never closed is text (not the start of an element eating the post)
+        (
+            "put <script> in `<script>` and <SCRIPT src=x>\n\nrest\n",
+            "put &lt;script> in `<script>` and &lt;SCRIPT src=x>\n\nrest\n",
+        ),
+        ("<script>closed</script> stays\n", "<script>closed</script> stays\n"),
+    ],
+)
+def test_kramdown_block_rules_commonmark_reads_otherwise(body: str, kramdowns: str) -> None:
+    assert jekyll.kramdown_extensions(body) == kramdowns
+
+
+@pytest.mark.parametrize(
     "line",
     [
         "{::x" + " " * 1_000_000,
@@ -417,6 +437,7 @@ def test_kramdown_has_no_parenthesis_lists_and_takes_blanks_in_link_destinations
         "## a {#" + " " * 1_000_000,
         "[a](b" + " " * 1_000_000,
         "](" * 500_000,
+        "<script " * 200_000,
     ],
 )
 def test_a_megabyte_line_of_kramdown_syntax_is_read_in_one_pass(line: str) -> None:

@@ -222,19 +222,29 @@ def _hard_breaks(body: str, options: pyromark.Options) -> str:
     return b"".join(pieces).decode()
 
 
-# Pairs CommonMark left as text (its flanking rules refuse a `**` between punctuation and
+# Pairs CommonMark left as text (its flanking rules refuse a `*` between punctuation and
 # a letter): an opener followed by no space, a closer preceded by none, nothing of the
-# marker's character between. Each match ends at the next `*`, so the scan is linear.
-_LOOSE_STRONG = re.compile(r"\*\*(?=[^\s*])([^*<>]*?[^\s*<>])\*\*")
-_LOOSE_EM = re.compile(r"(?<!\*)\*(?=[^\s*])([^*<>]*?[^\s*<>])\*(?!\*)")
-# Stars the emphasis pass must leave alone, kept aside before rendering as characters
-# no author writes and given back after it: an escaped `\*`, and any star inside a raw
-# HTML block (kramdown leaves those blocks' text as it is).
+# marker's character between (inline tags may be: `*[link](x)*`). Each match ends at
+# the next `*`, so the scan is linear.
+_LOOSE_STRONG = re.compile(r"\*\*(?=[^\s*])([^*]*?[^\s*])\*\*")
+_LOOSE_EM = re.compile(r"(?<!\*)\*(?=[^\s*])([^*]*?[^\s*])\*(?!\*)")
+# Stars the emphasis pass must leave alone, kept aside as characters no author writes
+# and given back after it: an escaped `\*`, any star inside a raw HTML block (kramdown
+# leaves those blocks' text as it is), in code or inside a tag.
 _ESCAPED_STAR = "\ue000"
 _RAW_STAR = "\ue001"
 _SHIELDS = frozenset((_ESCAPED_STAR, _RAW_STAR))
 _TAG_OR_TEXT = re.compile(r"<[^<>]*>|[^<]+|<")
-_VERBATIM = re.compile(r"<(/?)(code|pre|kbd|samp|script|style)\b", re.IGNORECASE)
+_VERBATIM = re.compile(r"<(/?)(?:code|pre|kbd|samp|script|style)\b", re.IGNORECASE)
+# Emphasis never runs across one of these.
+_BLOCK_TAG_NAME = re.compile(
+    r"</?(?:address|article|aside|blockquote|dd|details|div|dl|dt|figcaption|figure|footer"
+    r"|h[1-6]|header|hr|li|main|nav|ol|p|pre|section|summary|table|tbody|td|tfoot|th|thead"
+    r"|tr|ul)\b",
+    re.IGNORECASE,
+)
+_INLINE_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*?(/?)>")
+_VOID = frozenset(("br", "img", "wbr", "input"))
 
 
 def _shield_stars(body: str, options: pyromark.Options) -> str:
@@ -251,23 +261,54 @@ def _shield_stars(body: str, options: pyromark.Options) -> str:
 
 
 def _loose_emphasis(html: str) -> str:
-    """`**x**` and `*x*` left as text in the rendered HTML, outside code, made <strong>
-    and <em>, as kramdown makes them; shielded stars given back."""
-    pieces = []
+    """`**x**` and `*x*` left as text in the rendered HTML, outside code and within one
+    block, made <strong> and <em>, as kramdown makes them; shielded stars given back."""
+    out: list[str] = []
+    segment: list[str] = []  # the inline content of one block
     verbatim = 0
     for match in _TAG_OR_TEXT.finditer(html):
         piece = match[0]
-        if piece.startswith("<"):
+        if piece.startswith("<") and len(piece) > 1:
             tag = _VERBATIM.match(piece)
             if tag:
                 verbatim = max(verbatim + (-1 if tag[1] else 1), 0)
-        elif not verbatim and "*" in piece:
-            piece = _LOOSE_STRONG.sub(r"<strong>\1</strong>", piece)
-            piece = _LOOSE_EM.sub(r"<em>\1</em>", piece)
-        # In code and markup the author's backslash was kept; in text it escaped the star.
-        escaped = "\\*" if verbatim or piece.startswith("<") else "*"
-        pieces.append(piece.replace(_ESCAPED_STAR, escaped).replace(_RAW_STAR, "*"))
-    return "".join(pieces)
+            if _BLOCK_TAG_NAME.match(piece):
+                out.append(_emphasized("".join(segment)))
+                segment = []
+                out.append(piece.replace(_ESCAPED_STAR, "\\*").replace(_RAW_STAR, "*"))
+                continue
+            # In code and markup the author's backslash was kept; in text it escaped the star.
+            piece = piece.replace(_ESCAPED_STAR, "\\*").replace("*", _RAW_STAR)
+        elif verbatim:
+            piece = piece.replace(_ESCAPED_STAR, "\\*").replace("*", _RAW_STAR)
+        segment.append(piece)
+    out.append(_emphasized("".join(segment)))
+    return "".join(out).replace(_ESCAPED_STAR, "*").replace(_RAW_STAR, "*")
+
+
+def _emphasized(inline: str) -> str:
+    if "*" not in inline:
+        return inline
+    inline = _LOOSE_STRONG.sub(lambda match: _wrapped(match, "strong"), inline)
+    return _LOOSE_EM.sub(lambda match: _wrapped(match, "em"), inline)
+
+
+def _wrapped(match: re.Match[str], tag: str) -> str:
+    """The pair as `<tag>`, if the tags between are balanced (else left as it is)."""
+    inner = match[1]
+    if "<" in inner:
+        open_tags: list[str] = []
+        for found in _INLINE_TAG.finditer(inner):
+            name = found[2].lower()
+            if found[3] or name in _VOID:
+                continue
+            if not found[1]:
+                open_tags.append(name)
+            elif not open_tags or open_tags.pop() != name:
+                return match[0]
+        if open_tags:
+            return match[0]
+    return f"<{tag}>{inner}</{tag}>"
 
 
 # How a renderer lays footnotes out, at the end of the content in reference order:

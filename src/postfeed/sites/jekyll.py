@@ -45,6 +45,7 @@ import re
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote_to_bytes, urlsplit
@@ -516,6 +517,11 @@ _KD_TOC = re.compile(r" {0,3}\{:\s*toc\s*\}[ \t]*")
 _KD_EXTENSION = re.compile(r" {0,3}\{::(\w+)(?:[ \t][^{}\n]*)?\}")
 _KD_END = re.compile(r"\{:/(\w*)\}")
 _KD_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*))?")
+_KD_INDENTED_HEADING = re.compile(r" {1,3}#")
+_KD_LONE_PIPE = re.compile(r" {0,3}\|[ \t]*")
+_RAW_TEXT = ("script", "style", "textarea", "title")
+_CODE_SPAN_MARK = re.compile(r"(`+)")
+_KD_LIST_LINE = re.compile(r"[ \t]|(?:[*+-]|[0-9]{1,9}\.)(?:[ \t]|$)")
 _KD_ID = re.compile(r"[\w-]+")
 _KD_LIST_ITEM = re.compile(r" {0,3}(?:[*+-]|[0-9]{1,9}\.)[ \t]+\S.*")
 
@@ -531,6 +537,12 @@ def kramdown_extensions(body: str, toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5,
     `toc_levels` without `.no_toc`). Fenced code is left as it is. One pass over the
     lines; end tags are found by a pointer that only moves forward."""
     lines = body.split("\n")
+    lowered = body.lower()
+    # A raw-text element never closed (`<script>` named in a sentence) is text to
+    # kramdown, where a browser or the sanitizer would take the rest of the post into it.
+    unclosed = tuple(
+        f"<{name}" for name in _RAW_TEXT if f"<{name}" in lowered and f"</{name}" not in lowered
+    )
     ends: list[tuple[int, int, int, str]] = []  # (line, start, end, name) of each end tag
     for number, line in enumerate(lines):
         if "{:/" in line:
@@ -569,6 +581,12 @@ def kramdown_extensions(body: str, toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5,
         extension = _KD_EXTENSION.match(line)
         if extension is None:
             line = _kramdown_line(line)
+            if _KD_INDENTED_HEADING.match(line) and not _in_list(out):
+                line = line.replace("#", "\\#", 1)  # kramdown: a header starts the line
+            if _KD_LONE_PIPE.fullmatch(line):
+                line = ""  # a table of one empty cell to kramdown: nothing to read
+            if unclosed:
+                line = _outside_code_spans(line, unclosed)
             heading = _KD_HEADING.fullmatch(line)
             if heading is not None:
                 line = _without_header_id(line)
@@ -617,6 +635,35 @@ def kramdown_extensions(body: str, toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5,
 _KD_PAREN_ITEM = re.compile(r"((?: {0,3}>[ \t]?)* {0,3}[0-9]{1,9})\)(?=[ \t]|$)")
 # A link or image whose destination holds blanks (and no title): kramdown takes it whole.
 _KD_DESTINATION = re.compile(r"\]\(([^()<>\"'\n]*)\)")
+
+
+def _outside_code_spans(line: str, openings: tuple[str, ...]) -> str:
+    """`line` with each of `openings` (`<script`, any case) written as text, except in
+    its code spans (a backtick run up to the next run of the same length)."""
+    pattern = _openings(openings)
+    pieces = _CODE_SPAN_MARK.split(line)
+    fence = ""  # the backtick run of the open code span
+    for index, piece in enumerate(pieces):
+        if index % 2:  # a backtick run
+            fence = "" if piece == fence else fence or piece
+        elif not fence:
+            pieces[index] = pattern.sub("&lt;", piece)
+    return "".join(pieces)
+
+
+@cache
+def _openings(openings: tuple[str, ...]) -> re.Pattern[str]:
+    names = "|".join(opening.lstrip("<") for opening in openings)
+    return re.compile(f"<(?=(?:{names}))", re.IGNORECASE)
+
+
+def _in_list(lines: list[str]) -> bool:
+    """Whether the line after `lines` may be a list item's content (where indentation is
+    the item's): the last non-blank line is a list item or indented."""
+    for line in reversed(lines[-50:]):
+        if line.strip():
+            return _KD_LIST_LINE.match(line) is not None
+    return False
 
 
 def _kramdown_line(line: str) -> str:
