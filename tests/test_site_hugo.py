@@ -591,3 +591,21 @@ def test_footnotes_and_task_lists_as_goldmark_lays_them_out(
     assert content.index("to do") < content.index("The source.")  # the notes at the end
     assert "The source.&nbsp;" in content and "\u21a9\ufe0e" in content
     assert "[ ]" not in content and "[x]" not in content
+
+
+@pytest.mark.parametrize(("setting", "shown"), [("", ":laughing:"), ("enableEmoji = true\n", "😆")])
+def test_emoji_names_are_emoji_when_the_site_enables_them(
+    site: Callable[..., Path], page: Page, setting: str, shown: str
+) -> None:
+    root = site(SITE + setting)
+    page("posts/a.md", post_text("A", body="It showed :laughing: at 10:30:45.\n"))
+    content = build(root, "--config", str(_full_content(root)))["A"][CONTENT]
+    assert f"It showed {shown} at 10:30:45." in content
+
+
+def test_emoji_names_are_found_as_hugo_scans_for_them() -> None:
+    # a `:x:` naming no emoji leaves its second colon to open the next name
+    assert (
+        hugo.emojify("vuser:10:100:/tmp :+1: :not_one: ::smile::")
+        == "vuser:10💯/tmp 👍 :not_one: :😄:"
+    )

@@ -29,7 +29,7 @@ import unicodedata
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, timezone
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote_plus
@@ -145,6 +145,7 @@ class Rules(BaseRules):
     # goldmark's renderer.unsafe: raw HTML in Markdown is kept; False (Hugo's default):
     # each piece is replaced by `<!-- raw HTML omitted -->`.
     raw_html: bool = False
+    emoji: bool = False  # enableEmoji: `:smile:` is 😄
 
     def ignores(self, key: str) -> bool:
         suffix = Path(key).suffix.lower()
@@ -233,6 +234,8 @@ class Rules(BaseRules):
         more = body.find(MORE)
         if more >= 0:
             body = f"{body[:more]}\n\n{body[more + len(MORE) :]}"
+        if self.emoji and ":" in body:
+            body = emojify(body)
         omit = not self.raw_html and "<" in body and self._is_markdown(post)
         if "{{" not in body:
             return omit_raw_html(body) if omit else body
@@ -648,6 +651,7 @@ def read_site(root: Path) -> Site:
             root, [text(theme) for theme in _list(site.get("theme")) if text(theme)]
         ),
         raw_html=flag(_get(site, "markup.goldmark.renderer.unsafe"), False),
+        emoji=flag(site.get("enableemoji"), False),
     )
     note("breaks", rules.breaks, "markup.goldmark.renderer.hardwraps")
     note("raw_html", rules.raw_html, "markup.goldmark.renderer.unsafe")
@@ -881,6 +885,47 @@ def _chain(value: Any, default: tuple[str, ...]) -> tuple[str, ...]:
 
 
 # -- helpers
+
+
+# The longest emoji name Hugo knows is under 40 characters; a colon further away
+# starts no name.
+_LONGEST_EMOJI_NAME = 64
+
+
+def emojify(text: str) -> str:
+    """`text` with each `:name:` of an emoji (GitHub's names, as Hugo's `enableEmoji`
+    knows them) made the emoji. As Hugo scans: a `:x:` that names none leaves its
+    second colon free to open the next name (`vuser:10:100:` gives `vuser:10💯`).
+    One pass: each colon is looked at once."""
+    names = _emoji_names()
+    out = []
+    last = 0
+    start = text.find(":")
+    while start >= 0:
+        end = text.find(":", start + 1, start + _LONGEST_EMOJI_NAME)
+        if end < 0:
+            start = text.find(":", start + 1)
+            continue
+        found = names.get(text[start : end + 1])
+        if found is None:
+            start = end
+            continue
+        out += (text[last:start], found)
+        last = end + 1
+        start = text.find(":", last)
+    out.append(text[last:])
+    return "".join(out)
+
+
+@cache
+def _emoji_names() -> dict[str, str]:
+    import emoji  # only sites with enableEmoji need its table
+
+    return {
+        alias: character
+        for character, data in emoji.EMOJI_DATA.items()
+        for alias in data.get("alias", ())
+    }
 
 
 def _get(table: Mapping[str, Any], dotted: str) -> Any:
