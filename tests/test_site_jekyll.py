@@ -423,6 +423,17 @@ def test_kramdown_has_no_parenthesis_lists_and_takes_blanks_in_link_destinations
             "put &lt;script> in `<script>` and &lt;SCRIPT src=x>\n\nrest\n",
         ),
         ("<script>closed</script> stays\n", "<script>closed</script> stays\n"),
+        # a reference's label is matched with its escapes undone
+        ("[a\\_b][] and [c][]\n", "[a\\_b][a_b] and [c][]\n"),
+        # markdown="1": the element's content is Markdown
+        (
+            "<blockquote markdown=1>\n*a*\n</blockquote>\n",
+            "<blockquote>\n\n*a*\n\n</blockquote>\n",
+        ),
+        (
+            '<figcaption class="c" markdown="1">`B1` *b*</figcaption>\n',
+            '<figcaption class="c">\n\n`B1` *b*\n\n</figcaption>\n',
+        ),
     ],
 )
 def test_kramdown_block_rules_commonmark_reads_otherwise(body: str, kramdowns: str) -> None:

@@ -518,6 +518,13 @@ _KD_EXTENSION = re.compile(r" {0,3}\{::(\w+)(?:[ \t][^{}\n]*)?\}")
 _KD_END = re.compile(r"\{:/(\w*)\}")
 _KD_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*))?")
 _KD_INDENTED_HEADING = re.compile(r" {1,3}#")
+_KD_ESCAPED_LABEL = re.compile(r"\[([^\[\]\\]*(?:\\.[^\[\]\\]*)+)\]\[\]")
+_KD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
+# `<div markdown="1">`: kramdown reads the element's content as Markdown.
+_KD_MARKDOWN_OPEN = re.compile(
+    r" {0,3}<([a-zA-Z][a-zA-Z0-9]*)([^<>]*?)\s+markdown=(?:\"(?:1|block)\"|'(?:1|block)'|1)"
+    r"([^<>]*)>(.*)"
+)
 _KD_LONE_PIPE = re.compile(r" {0,3}\|[ \t]*")
 _RAW_TEXT = ("script", "style", "textarea", "title")
 _CODE_SPAN_MARK = re.compile(r"(`+)")
@@ -553,6 +560,7 @@ def kramdown_extensions(body: str, toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5,
     no_toc_next = False  # an attribute list with .no_toc stood just before this line
     toc_at = -1
     fence = ""
+    markdown_blocks: list[str] = []  # the end tags of open `markdown="1"` elements
     next_end = 0
     i = 0
     while i < len(lines):
@@ -567,6 +575,19 @@ def kramdown_extensions(body: str, toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5,
         if opening := _KD_FENCE.match(line):
             fence = opening.group(1)
             out.append(line)
+            continue
+        if (block := _KD_MARKDOWN_OPEN.fullmatch(line)) is not None:
+            # Blank lines around the content make CommonMark read it as Markdown too.
+            out += [f"<{block[1]}{block[2]}{block[3]}>", ""]
+            markdown_blocks.append(f"</{block[1].lower()}>")
+            line = block[4]
+            if not line.strip():
+                continue
+        if markdown_blocks and line.rstrip().lower().endswith(markdown_blocks[-1]):
+            closing = markdown_blocks.pop()
+            inner = line.rstrip()[: -len(closing)]
+            out += [_kramdown_line(inner), ""] if inner.strip() else [""]
+            out.append(line.rstrip()[-len(closing) :])
             continue
         if _KD_TOC.fullmatch(line) and out and _KD_LIST_ITEM.fullmatch(out[-1]):
             toc_at = len(out) - 1
@@ -671,6 +692,9 @@ def _kramdown_line(line: str) -> str:
     plain: `1)` at its start escaped, blanks in a link's destination allowed (`<...>`)."""
     if item := _KD_PAREN_ITEM.match(line):
         line = f"{item.group(1)}\\){line[item.end() :]}"
+    if "\\" in line and "][]" in line:
+        # kramdown matches `[a\_b][]` to the definition `[a_b]:`, CommonMark to `[a\_b]:`
+        line = _KD_ESCAPED_LABEL.sub(_label_unescaped, line)
     if "](" not in line:
         return line
 
@@ -686,6 +710,11 @@ def _kramdown_line(line: str) -> str:
         return f"](<{written}>)"
 
     return _KD_DESTINATION.sub(destination, line)
+
+
+def _label_unescaped(match: re.Match[str]) -> str:
+    label = _KD_ESCAPE.sub(r"\1", match[1])
+    return f"{match[0][:-2]}[{label}]"
 
 
 def _without_header_id(line: str) -> str:
