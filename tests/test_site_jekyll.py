@@ -423,6 +423,17 @@ def test_kramdown_has_no_parenthesis_lists_and_takes_blanks_in_link_destinations
             "put &lt;script> in `<script>` and &lt;SCRIPT src=x>\n\nrest\n",
         ),
         ("<script>closed</script> stays\n", "<script>closed</script> stays\n"),
+        # code spans: blanks at the edges dropped with two backticks or more, kept with one
+        ("``a: ``、`` b `` ` <C-x> `\n", "``a:``、``b`` `  <C-x>  `\n"),
+        ("`one\nspan ` and ``x ``\n", "`one\nspan ` and ``x``\n"),  # one span, two lines
+        # a fence never closed is text, and so is one after a list item's line that does
+        # not close before the item's next blank line
+        ("text\n\n```\nnot code\n", "text\n\n\\```\nnot code\n"),
+        (
+            "1. item two\n```\n\nafter\n\n```\nx\n```\n",
+            "1. item two\n\\```\n\nafter\n\n```\nx\n```\n",
+        ),
+        ("* item\n```\ncode\n```\n", "* item\n```\ncode\n```\n"),
         # a reference's label is matched with its escapes undone
         ("[a\\_b][] and [c][]\n", "[a\\_b][a_b] and [c][]\n"),
         # markdown="1": the element's content is Markdown
@@ -449,6 +460,8 @@ def test_kramdown_block_rules_commonmark_reads_otherwise(body: str, kramdowns: s
         "[a](b" + " " * 1_000_000,
         "](" * 500_000,
         "<script " * 200_000,
+        "`````\n" * 100_000 + "```\n" * 100_000,
+        "- a\n" + "```\n" * 200_000,
     ],
 )
 def test_a_megabyte_line_of_kramdown_syntax_is_read_in_one_pass(line: str) -> None:

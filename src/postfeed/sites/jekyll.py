@@ -525,6 +525,7 @@ _KD_MARKDOWN_OPEN = re.compile(
     r" {0,3}<([a-zA-Z][a-zA-Z0-9]*)([^<>]*?)\s+markdown=(?:\"(?:1|block)\"|'(?:1|block)'|1)"
     r"([^<>]*)>(.*)"
 )
+_KD_CLOSING_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")
 _KD_LONE_PIPE = re.compile(r" {0,3}\|[ \t]*")
 _RAW_TEXT = ("script", "style", "textarea", "title")
 _CODE_SPAN_MARK = re.compile(r"(`+)")
@@ -561,6 +562,16 @@ def kramdown_extensions(body: str, toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5,
     toc_at = -1
     fence = ""
     markdown_blocks: list[str] = []  # the end tags of open `markdown="1"` elements
+    code_run = ""  # the backtick run of a code span open at the end of the last line
+    closings: dict[str, tuple[list[int], list[int]]] = {"`": ([], []), "~": ([], [])}
+    for number, line in enumerate(lines):
+        if (closing := _KD_CLOSING_FENCE.fullmatch(line)) is not None:
+            at, lengths = closings[closing.group(1)[0]]
+            at.append(number)
+            lengths.append(len(closing.group(1)))
+    for _, lengths in closings.values():  # the longest from each on
+        for index in range(len(lengths) - 2, -1, -1):
+            lengths[index] = max(lengths[index], lengths[index + 1])
     next_end = 0
     i = 0
     while i < len(lines):
@@ -572,7 +583,15 @@ def kramdown_extensions(body: str, toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5,
             if closing and closing.group(1).startswith(fence) and not line[closing.end() :].strip():
                 fence = ""
             continue
+        if not line.strip():
+            code_run = ""  # a code span never crosses a blank line
         if opening := _KD_FENCE.match(line):
+            if not _fence_closes(closings, i - 1, opening.group(1)) or (
+                out and out[-1].strip() and _in_list(out) and not _closes_here(lines, i, opening)
+            ):
+                # kramdown reads a fence never closed as text; CommonMark, as code to the end
+                out.append(f"{line[: opening.start(1)]}\\{line[opening.start(1) :]}")
+                continue
             fence = opening.group(1)
             out.append(line)
             continue
@@ -601,6 +620,7 @@ def kramdown_extensions(body: str, toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5,
             continue
         extension = _KD_EXTENSION.match(line)
         if extension is None:
+            line, code_run = _kramdown_code_spans(line, code_run)
             line = _kramdown_line(line)
             if _KD_INDENTED_HEADING.match(line) and not _in_list(out):
                 line = line.replace("#", "\\#", 1)  # kramdown: a header starts the line
@@ -676,6 +696,59 @@ def _outside_code_spans(line: str, openings: tuple[str, ...]) -> str:
 def _openings(openings: tuple[str, ...]) -> re.Pattern[str]:
     names = "|".join(opening.lstrip("<") for opening in openings)
     return re.compile(f"<(?=(?:{names}))", re.IGNORECASE)
+
+
+def _kramdown_code_spans(line: str, open_run: str) -> tuple[str, str]:
+    """`line` with its code spans as kramdown reads them, for a CommonMark renderer, and
+    the backtick run of a span still open at its end (`open_run`: one open before it).
+    kramdown drops the blanks at the edges of a span of two or more backticks, and
+    keeps those of a one-backtick span, where CommonMark drops one blank on each side
+    when both sides have one."""
+    if "`" not in line:
+        return line, open_run
+    pieces = _CODE_SPAN_MARK.split(line)
+    opened = 0 if open_run else -1  # the index of the open span's run (0: before the line)
+    for index in range(1, len(pieces), 2):
+        if opened < 0:
+            opened = index
+            open_run = pieces[index]
+            continue
+        if pieces[index] != open_run:
+            continue
+        if opened > 0 and index - opened == 2:  # a span inside this line, in one piece
+            inside = pieces[index - 1]
+            if len(open_run) > 1:
+                trimmed = inside.strip(" \t")
+                if trimmed.startswith("`") or trimmed.endswith("`"):
+                    trimmed = f" {trimmed} "  # CommonMark takes one blank off each side
+                pieces[index - 1] = trimmed or inside
+            elif inside.startswith(" ") and inside.endswith(" ") and inside.strip():
+                pieces[index - 1] = f" {inside} "
+        opened, open_run = -1, ""
+    return "".join(pieces), open_run
+
+
+def _fence_closes(closings: dict[str, tuple[list[int], list[int]]], line: int, run: str) -> bool:
+    """Whether a fence `run` opened on `line` is closed by a later line of as many
+    fence characters or more. `closings` holds, per character, the lines that may close
+    a fence and the longest run on any of them from each on."""
+    lines, longest = closings[run[0]]
+    start = bisect.bisect_right(lines, line)
+    return start < len(lines) and longest[start] >= len(run)
+
+
+def _closes_here(lines: list[str], start: int, opening: re.Match[str]) -> bool:
+    """Whether a fence opened just before `lines[start]` right after a list item's line
+    closes before the next blank line: kramdown looks for the end of such a fence
+    within the item, which a blank line may end."""
+    run = opening.group(1)
+    for line in lines[start : start + 1000]:
+        if not line.strip():
+            return False
+        closing = _KD_CLOSING_FENCE.fullmatch(line)
+        if closing and closing.group(1)[0] == run[0] and len(closing.group(1)) >= len(run):
+            return True
+    return False
 
 
 def _in_list(lines: list[str]) -> bool:
