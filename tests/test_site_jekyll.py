@@ -424,7 +424,8 @@ def test_kramdown_has_no_parenthesis_lists_and_takes_blanks_in_link_destinations
         ),
         ("<script>closed</script> stays\n", "<script>closed</script> stays\n"),
         # code spans: blanks at the edges dropped with two backticks or more, kept with one
-        ("``a: ``、`` b `` ` <C-x> `\n", "``a:``、``b`` `  <C-x>  `\n"),
+        ("``a: ``、`` b ``、` <C-x> `\n", "``a:``、``b``、`  <C-x>  `\n"),
+        ("a ` b and `c`\n", "a \\` b and `c`\n"),  # a lone backtick between blanks
         ("`one\nspan ` and ``x ``\n", "`one\nspan ` and ``x``\n"),  # one span, two lines
         # a fence never closed is text, and so is one after a list item's line that does
         # not close before the item's next blank line

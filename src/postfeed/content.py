@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
 
@@ -311,13 +312,32 @@ def _wrapped(match: re.Match[str], tag: str) -> str:
     return f"<{tag}>{inner}</{tag}>"
 
 
-# How a renderer lays footnotes out, at the end of the content in reference order:
-# (note id, reference id, back link text, rule above the notes). Ids as the site's own
-# pages have them, so a note's link from a feed reader lands on the site's note.
+@dataclass(frozen=True)
+class NoteStyle:
+    """How a renderer lays footnotes out, at the end of the content in the order they
+    are referred to. Ids as the site's own pages have them (formatted with the note's
+    `label`, its `number` and, for a note's second reference on, `again` = 1, 2, ...),
+    so that a note's link from a feed reader lands on the site's note."""
+
+    note_id: str
+    reference_id: str
+    again_reference_id: str
+    back_text: str  # the link back to the first reference
+    again_back_text: str  # ... to a later one, formatted with its `count` (2, 3, ...)
+    back_separator: str
+    rule: str  # above the notes
+
+
 FOOTNOTE_STYLES = {
-    "kramdown": ("fn:{label}", "fnref:{label}", "\u21a9", ""),
-    "goldmark": ("fn:{number}", "fnref:{number}", "\u21a9\ufe0e", "<hr />\n"),
-}
+    "kramdown": NoteStyle(
+        "fn:{label}", "fnref:{label}", "fnref:{label}:{again}", "\u21a9",
+        "\u21a9<sup>{count}</sup>", " ", "",
+    ),
+    "goldmark": NoteStyle(
+        "fn:{number}", "fnref:{number}", "fnref{again}:{number}", "\u21a9\ufe0e",
+        "\u21a9\ufe0e", "\u00a0", "<hr />\n",
+    ),
+}  # fmt: skip
 _NOTE_REFERENCE = re.compile(
     r'<sup class="footnote-reference"><a href="#(?P<label>[^"<>]*)">(?P<number>\d+)</a></sup>'
 )
@@ -328,11 +348,11 @@ _NOTE_START = re.compile(
 _DIV = re.compile(r"<(/?)div\b", re.IGNORECASE)
 
 
-def _notes_at_end(html: str, style: tuple[str, str, str, str]) -> str:
+def _notes_at_end(html: str, style: NoteStyle) -> str:
     """pulldown-cmark's footnotes (each note where it was written, a number above it)
     as kramdown and goldmark lay them out: a numbered list at the end, in the order
-    they are referred to, each note ending with a link back to where it is referred."""
-    note_id, reference_id, back_text, rule = style
+    they are referred to, each note ending with a link back to each place it is
+    referred to."""
     notes: list[tuple[str, str]] = []
     pieces = []
     position = 0
@@ -352,15 +372,16 @@ def _notes_at_end(html: str, style: tuple[str, str, str, str]) -> str:
     numbers: dict[str, str] = {}
     for match in _NOTE_REFERENCE.finditer(html):
         numbers.setdefault(match["label"], str(len(numbers) + 1))
-
-    def ids(label: str) -> dict[str, str]:
-        values = {"label": label, "number": numbers[label]}
-        return {"note": note_id.format(**values), "reference": reference_id.format(**values)}
+    references: dict[str, list[str]] = {label: [] for label in numbers}  # ids, in order
 
     def reference(match: re.Match[str]) -> str:
-        id_of = ids(match["label"])
-        number = numbers[match["label"]]
-        return f'<sup id="{id_of["reference"]}"><a href="#{id_of["note"]}">{number}</a></sup>'
+        label = match["label"]
+        again = len(references[label])
+        values = {"label": label, "number": numbers[label], "again": again}
+        reference_id = (style.again_reference_id if again else style.reference_id).format(**values)
+        references[label].append(reference_id)
+        note_id = style.note_id.format(**values)
+        return f'<sup id="{reference_id}"><a href="#{note_id}">{numbers[label]}</a></sup>'
 
     body = _NOTE_REFERENCE.sub(reference, "".join(pieces))
     items = []
@@ -368,16 +389,21 @@ def _notes_at_end(html: str, style: tuple[str, str, str, str]) -> str:
         (item for item in notes if item[0] in numbers),
         key=lambda item: int(numbers[item[0]]),
     ):
-        id_of = ids(label)
-        back = f'\u00a0<a href="#{id_of["reference"]}">{back_text}</a>'
+        backs = style.back_separator.join(
+            f'<a href="#{reference_id}">'
+            f"{style.again_back_text.format(count=count) if count > 1 else style.back_text}</a>"
+            for count, reference_id in enumerate(references[label], 1)
+        )
+        back = f"\u00a0{backs}"
         if inner.endswith("</p>"):
             inner = inner[: -len("</p>")] + back + "</p>"
         else:
             inner += f"\n<p>{back}</p>"
-        items.append(f'<li id="{id_of["note"]}">\n{inner}\n</li>\n')
+        note_id = style.note_id.format(label=label, number=numbers[label], again=0)
+        items.append(f'<li id="{note_id}">\n{inner}\n</li>\n')
     if not items:
         return body
-    return f'{body}<div class="footnotes">\n{rule}<ol>\n{"".join(items)}</ol>\n</div>\n'
+    return f'{body}<div class="footnotes">\n{style.rule}<ol>\n{"".join(items)}</ol>\n</div>\n'
 
 
 def _div_end(html: str, position: int) -> int:

@@ -57,7 +57,7 @@ def absolute(value: str, base_url: str) -> str | None:
     scheme = _SCHEME.match(probe)
     if scheme:
         return url if scheme.group(1).lower() in CONTENT_SCHEMES else None
-    if ":" in probe.split("/", 1)[0]:
+    if ":" in probe.split("/", 1)[0] and not probe.startswith("#"):
         return None  # a colon before the first slash: a scheme in disguise
     if url.startswith("//"):
         return "https:" + url

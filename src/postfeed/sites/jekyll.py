@@ -703,13 +703,22 @@ def _kramdown_code_spans(line: str, open_run: str) -> tuple[str, str]:
     the backtick run of a span still open at its end (`open_run`: one open before it).
     kramdown drops the blanks at the edges of a span of two or more backticks, and
     keeps those of a one-backtick span, where CommonMark drops one blank on each side
-    when both sides have one."""
+    when both sides have one; and a lone backtick with a blank (or the line's edge) on
+    both sides opens no span."""
     if "`" not in line:
         return line, open_run
     pieces = _CODE_SPAN_MARK.split(line)
     opened = 0 if open_run else -1  # the index of the open span's run (0: before the line)
     for index in range(1, len(pieces), 2):
         if opened < 0:
+            before, after = pieces[index - 1], pieces[index + 1]
+            if (
+                pieces[index] == "`"
+                and (not before or before[-1].isspace())
+                and (not after or after[0].isspace())
+            ):
+                pieces[index] = "\\`"  # kramdown: a lone backtick between blanks is text
+                continue
             opened = index
             open_run = pieces[index]
             continue
