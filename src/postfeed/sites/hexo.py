@@ -386,6 +386,7 @@ def read_site(root: Path) -> Site:
     note("permalink", rules.permalink, "permalink")
     note("new_post_name", rules.new_post_name, "new_post_name")
     note("breaks", rules.breaks, "marked.breaks (hexo-renderer-marked's default: true)")
+    note("tasklists", rules.tasklists, "marked.gfm (hexo-renderer-marked's default: true)")
     return Site(NAME, root, settings, tuple(read_from), rules)
 
 

@@ -655,6 +655,9 @@ def read_site(root: Path) -> Site:
     )
     note("breaks", rules.breaks, "markup.goldmark.renderer.hardwraps")
     note("raw_html", rules.raw_html, "markup.goldmark.renderer.unsafe")
+    note("footnotes", rules.footnotes or "off", "markup.goldmark.extensions.footnote")
+    note("tasklists", rules.tasklists, "markup.goldmark.extensions.tasklist")
+    note("emoji", rules.emoji, "enableemoji")
     if rules.shortcodes:
         read_from.append(
             f"shortcodes: {', '.join(sorted({name for name, _ in rules.shortcodes}))} "

@@ -1180,6 +1180,8 @@ def read_site(root: Path) -> Site:
         "`_posts` folders below it (category folders)" if in_root else "`_posts`",
     )
     note("breaks", rules.breaks, "kramdown.hard_wrap (Jekyll's default: false)")
+    note("footnotes", rules.footnotes or "off", "markdown (kramdown: footnotes at the end)")
+    note("tasklists", rules.tasklists, "kramdown.input (GFM, Jekyll's default: task lists)")
     note("excerpt_separator", repr(rules.excerpt_separator), "excerpt_separator")
     return Site(NAME, root, settings, tuple(read_from), rules)
 
