@@ -519,3 +519,11 @@ def test_each_post_keeps_its_own_spelling_of_a_tag(tmp_path: Path) -> None:
 )
 def test_a_yaml_timestamp_without_offset_is_utc_as_psych_reads_it(written: str, read: str) -> None:
     assert jekyll.Rules().date_value(written) == read
+
+
+def test_build_v_says_jekyll_feeds_per_category_and_tag_are_not_written(tmp_path: Path) -> None:
+    config = BLOG + "feed:\n  categories: [news]\n  tags: true\n"
+    site = jekyll_site(tmp_path / "blog", config, {"_posts/2024-02-07-a.md": untitled("A")})
+    said = "\n".join(load_config(site=site).site_read_from)
+    assert "feed.categories: jekyll-feed's feed per category: not written" in said
+    assert "feed.tags: jekyll-feed's feed per tag: not written" in said

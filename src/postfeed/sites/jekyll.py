@@ -1139,6 +1139,9 @@ def read_site(root: Path) -> Site:
     if flag(feed.get("excerpt_only"), False):
         settings["content"] = {"mode": "summary"}
         note("content.mode", "summary", "feed.excerpt_only")
+    for kind, each in (("categories", "category"), ("tags", "tag")):
+        if feed.get(kind):  # jekyll-feed's feed/<name>.xml, feed/by_tag/<tag>.xml
+            note(f"feed.{kind}", f"jekyll-feed's feed per {each}: not written", f"feed.{kind}")
 
     permalink = _permalink(site, config_path)
     note("permalink", permalink, "permalink")
