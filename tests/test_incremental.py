@@ -100,6 +100,33 @@ def test_an_edited_post_is_read_again_and_keeps_its_id(site: Path, write_post: W
     assert ids_after == ids_before
 
 
+def test_only_changed_folders_are_compared_and_a_removed_folder_is_forgotten(
+    site: Path, write_post: WritePost
+) -> None:
+    import shutil
+
+    build(config_for(site))
+    write_post("top.md", post_text("顶层", "2021-09-20 10:00:00"))
+    write_post("c1/deep/inner.md", post_text("深处", "2021-09-21 10:00:00"))
+    shutil.rmtree(site / "posts" / "c0")
+    result = build(config_for(site))
+    assert result.collection.posts_parsed == 2
+    build(config_for(site, output=site / "fresh"), use_cache=False)
+    assert feed_bytes(site) == feed_bytes(site, "fresh")
+    assert not any(title.startswith("第 0 ") or title == "第 3 篇" for title in titles(site))
+
+
+def test_a_cache_out_of_step_with_the_last_build_is_compared_in_full(site: Path) -> None:
+    build(config_for(site))
+    (cache,) = (site / ".postfeed-cache").glob("*.sqlite3")
+    with sqlite3.connect(cache) as db:  # as if the cache had lost a post the state lists
+        db.execute("DELETE FROM posts WHERE path = 'c1/post-04.md'")
+    (site / "posts" / "c2" / "post-05.md").unlink()  # a change, so the build runs
+    result = build(config_for(site))
+    assert result.collection.posts_parsed == 1  # c1/post-04.md, read again
+    assert "第 4 篇" in titles(site)
+
+
 def test_a_corrupt_cache_is_rebuilt_silently(site: Path) -> None:
     build(config_for(site))
     expected = feed_bytes(site)

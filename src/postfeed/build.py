@@ -129,7 +129,8 @@ def _build(
         settings = hashlib.sha256(f"{__version__}|{config!r}".encode()).hexdigest()
         with clock("scan"):
             files = scan_posts(config.posts)
-            listing = state.listing_digest(files, settings)
+            folders = state.folder_digests(files)
+            listing = state.listing_digest(folders, settings)
             last = build_state.load()
             if last.state and last.state == state.state_digest(
                 listing, config.output, last.outputs
@@ -138,8 +139,11 @@ def _build(
         incremental = not force and bool(last.settings) and last.settings == settings
         if incremental:
             cache.track_changes()
+        # With the last build's folders (the cache holds what they list), only the
+        # folders that differ are compared with the cache.
+        changed = state.changed_folders(folders, last.folders) if last.folders else None
         with clock("collect"):
-            collection = collect(config, cache, files, now, progress)
+            collection = collect(config, cache, files, now, progress, changed)
         result = BuildResult(collection, timings=clock.timings)
         settled = len(result.problems)  # problems known before content is made
         with clock("select"):
@@ -153,7 +157,8 @@ def _build(
         if ping and config.hub:
             with clock("ping"):
                 _ping(config, result)
-        build_state.save(_last_build(config, result, listing, digests, settled, settings))
+        last_build = _last_build(config, result, listing, digests, settled, settings, folders)
+        build_state.save(last_build)
     return result
 
 
@@ -391,6 +396,7 @@ def _last_build(
     digests: dict[str, str],
     settled: int,
     settings: str,
+    folders: dict[str, str],
 ) -> state.LastBuild:
     """What the next build needs to know of this one."""
     outputs = tuple(sorted(p.relative_to(config.output).as_posix() for p in result.written))
@@ -406,6 +412,7 @@ def _last_build(
         outputs=outputs,
         sets=_set_records(config, result.feed_sets, digests),
         settings=settings,
+        folders=folders,
     )
 
 

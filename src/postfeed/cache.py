@@ -160,9 +160,30 @@ class Cache:
 
     # Posts -----------------------------------------------------------------
 
-    def stats(self) -> set[tuple[str, int, int]]:
-        """(path, size, mtime_ns) of every post the cache knows."""
-        return set(self._db.execute("SELECT path, size, mtime_ns FROM posts"))
+    def stats(self, folders: set[str] | None = None) -> set[tuple[str, int, int]]:
+        """(path, size, mtime_ns) of every post the cache knows, or of those whose
+        folder (path without the file name, "" for the top) is one of `folders`."""
+        if folders is None:
+            return set(self._db.execute("SELECT path, size, mtime_ns FROM posts"))
+        found = set()
+        for folder in folders:
+            if not folder:
+                rows = self._db.execute(
+                    "SELECT path, size, mtime_ns FROM posts WHERE instr(path, '/') = 0"
+                )
+                found.update(rows)
+                continue
+            # Every path below the folder, as a range of the primary key ('0' follows '/').
+            rows = self._db.execute(
+                "SELECT path, size, mtime_ns FROM posts WHERE path >= ? AND path < ?",
+                (f"{folder}/", f"{folder}0"),
+            )
+            found.update(row for row in rows if "/" not in row[0][len(folder) + 1 :])
+        return found
+
+    def count(self) -> int:
+        """Post files the cache knows."""
+        return self._db.execute("SELECT count(*) FROM posts").fetchone()[0]
 
     def track_changes(self) -> None:
         self._tracking = True

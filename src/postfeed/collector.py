@@ -35,6 +35,7 @@ from postfeed.config import Config
 from postfeed.dates import DateError, parse_date
 from postfeed.reader import Post, PostFile, read_post, scan_posts
 from postfeed.sites import SitePost
+from postfeed.state import folder_of
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -79,24 +80,24 @@ def collect(
     files: list[PostFile] | None = None,
     now: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
+    changed: set[str] | None = None,
 ) -> Collection:
     """Bring the cache up to date with the posts below `config.posts`; report every problem.
 
     Only new and changed files are read; the cache answers for the others.
     `files` is the scan of the posts folder, when the caller has made it already;
     `progress(done, total)` is told how many new and changed posts have been read.
+    `changed`: the only folders (keys without the file name) whose files may differ
+    from the cache's; None: any may.
     """
     files = scan_posts(config.posts) if files is None else files
     files = [f for f in files if not config.site_rules.ignores(f.key)]
-    known = cache.stats()
-    cache.forget({path for path, _, _ in known} - {post_file.key for post_file in files})
-    fresh = [f for f in files if (f.key, f.size, f.mtime_ns) not in known]
-    for done, (post_file, result) in enumerate(zip(fresh, _read_all(fresh, config), strict=True)):
-        cache.store(post_file.key, post_file.size, post_file.mtime_ns, result)
-        if progress and done % 256 == 0:
-            progress(done, len(fresh))
-    if progress and fresh:
-        progress(len(fresh), len(fresh))
+    fresh = _update(cache, files, changed)
+    _store(cache, fresh, config, progress)
+    if changed is not None and cache.count() != len(files):
+        # The cache did not hold what the last build listed (it should): compare all.
+        fresh += (more := _update(cache, files, None))
+        _store(cache, more, config, progress)
 
     collection = Collection(posts_read=len(files), posts_parsed=len(fresh))
     collection.problems = cache.problems(config.posts)
@@ -117,6 +118,31 @@ def collect(
             )
     collection.problems.sort(key=lambda problem: problem.path.as_posix())
     return collection
+
+
+def _update(cache: Cache, files: list[PostFile], changed: set[str] | None) -> list[PostFile]:
+    """Forget the cached posts that are gone; return the files that are new or changed,
+    looking only in the folders `changed` (None: everywhere)."""
+    if changed is not None:
+        files = [f for f in files if folder_of(f.key) in changed]
+    known = cache.stats(changed)
+    cache.forget({path for path, _, _ in known} - {post_file.key for post_file in files})
+    return [f for f in files if (f.key, f.size, f.mtime_ns) not in known]
+
+
+def _store(
+    cache: Cache,
+    fresh: list[PostFile],
+    config: Config,
+    progress: Callable[[int, int], None] | None,
+) -> None:
+    """Read the new and changed files and keep what they give in the cache."""
+    for done, (post_file, result) in enumerate(zip(fresh, _read_all(fresh, config), strict=True)):
+        cache.store(post_file.key, post_file.size, post_file.mtime_ns, result)
+        if progress and done % 256 == 0:
+            progress(done, len(fresh))
+    if progress and fresh:
+        progress(len(fresh), len(fresh))
 
 
 def newest_articles(config: Config, cache: Cache, now: datetime | None = None) -> Iterator[Article]:
