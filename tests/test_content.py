@@ -843,3 +843,13 @@ def test_task_list_items_lose_their_brackets_when_asked() -> None:
     html = content.sanitize(content.render(body, tasklists=True), POST_URL)
     assert "[ ]" not in html and "[x]" not in html
     assert "to do" in html and "done" in html
+
+
+def test_loose_emphasis_reads_escapes_as_kramdown_does() -> None:
+    html = content.render(
+        "[x](http://a.org/\\*b*c) ![a\\*b*c](x.png) \\\\*a* \\*b\\*\n", loose_emphasis=True
+    )
+    assert '<a href="http://a.org/\\*b*c">' in html  # kept in a URL
+    assert 'alt="a*b*c"' in html  # an escape, in text
+    assert "\\<em>a</em>" in html  # an escaped backslash, then emphasis
+    assert " *b*</p>" in html

@@ -609,3 +609,14 @@ def test_emoji_names_are_found_as_hugo_scans_for_them() -> None:
         hugo.emojify("vuser:10:100:/tmp :+1: :not_one: ::smile::")
         == "vuser:10💯/tmp 👍 :not_one: :😄:"
     )
+
+
+def test_emoji_names_in_code_links_and_attributes_stay_as_written(
+    site: Callable[..., Path], page: Page
+) -> None:
+    root = site(SITE + "enableEmoji = true\n")
+    body = "Call `std::ok::x` at [the map](https://example.org/a:ok:b) :ok:\n\n    :ok: code\n"
+    page("posts/a.md", post_text("A", body=body))
+    content = build(root, "--config", str(_full_content(root)))["A"][CONTENT]
+    assert "<code>std::ok::x</code>" in content and "https://example.org/a:ok:b" in content
+    assert ":ok: code" in content and content.count("🆗") == 1

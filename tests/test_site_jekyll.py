@@ -423,6 +423,14 @@ def test_kramdown_has_no_parenthesis_lists_and_takes_blanks_in_link_destinations
             "put &lt;script> in `<script>` and &lt;SCRIPT src=x>\n\nrest\n",
         ),
         ("<script>closed</script> stays\n", "<script>closed</script> stays\n"),
+        # an end tag further on (here in code) does not make a sentence's <script> live
+        (
+            "I wrote <script> here.\n\nLater: `</script>`.\n",
+            "I wrote &lt;script> here.\n\nLater: `</script>`.\n",
+        ),
+        ("<style>\np {}\n</style>\n", "<style>\np {}\n</style>\n"),  # an HTML block
+        # a backtick "fence" with a backtick in its info string is a code span
+        ("``` x ```\n\n```\ncode\n```\n", "```x```\n\n```\ncode\n```\n"),
         # code spans: blanks at the edges dropped with two backticks or more, kept with one
         ("``a: ``、`` b ``、` <C-x> `\n", "``a:``、``b``、`  <C-x>  `\n"),
         ("a ` b and `c`\n", "a \\` b and `c`\n"),  # a lone backtick between blanks
@@ -461,6 +469,12 @@ def test_kramdown_block_rules_commonmark_reads_otherwise(body: str, kramdowns: s
         "[a](b" + " " * 1_000_000,
         "](" * 500_000,
         "<script " * 200_000,
+        "> " * 40 + "x",
+        "][] [" + "\\[" * 300_000,
+        "<div" + " " * 1_000_000,
+        "<div" + " " * 1_000_000 + "markdown=2>",
+        "-\n```a\n" * 140_000 + "```",
+        "- a\n````x\n" * 100_000,
         "`````\n" * 100_000 + "```\n" * 100_000,
         "- a\n" + "```\n" * 200_000,
     ],

@@ -393,6 +393,7 @@ def _render(post: Post, article: Article, config: Config) -> tuple[str, str]:
             tasklists=rules.tasklists,
             loose_emphasis=rules.loose_emphasis,
         )
+        body_html = rules.finish(body_html)
         try:
             content.check_structure(body_html)
         except content.StructureError as error:

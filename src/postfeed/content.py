@@ -235,6 +235,7 @@ _LOOSE_EM = re.compile(r"(?<!\*)\*(?=[^\s*])([^*]*?[^\s*])\*(?!\*)")
 _ESCAPED_STAR = "\ue000"
 _RAW_STAR = "\ue001"
 _SHIELDS = frozenset((_ESCAPED_STAR, _RAW_STAR))
+_ESCAPED_STAR_IN_URL = "%EE%80%80"  # _ESCAPED_STAR percent-encoded
 _TAG_OR_TEXT = re.compile(r"<[^<>]*>|[^<]+|<")
 _VERBATIM = re.compile(r"<(/?)(?:code|pre|kbd|samp|script|style)\b", re.IGNORECASE)
 # Emphasis never runs across one of these.
@@ -254,11 +255,21 @@ def _shield_stars(body: str, options: pyromark.Options) -> str:
     last = 0
     for event, span in pyromark.events_with_range(body, options=options):
         if event == {"Start": "HtmlBlock"} and b"*" in source[span["start"] : span["end"]]:
-            pieces.append(source[last : span["start"]].replace(b"\\*", _ESCAPED_STAR.encode()))
+            pieces.append(_shield_escapes(source[last : span["start"]]))
             pieces.append(source[span["start"] : span["end"]].replace(b"*", _RAW_STAR.encode()))
             last = span["end"]
-    pieces.append(source[last:].replace(b"\\*", _ESCAPED_STAR.encode()))
+    pieces.append(_shield_escapes(source[last:]))
     return b"".join(pieces).decode()
+
+
+# A `\*` whose backslash is not itself escaped (`\\*` is a backslash, then a star).
+_ESCAPE_OF_STAR = re.compile(rb"(?<!\\)((?:\\\\)*+)\\\*")
+
+
+def _shield_escapes(source: bytes) -> bytes:
+    if b"\\*" not in source:
+        return source
+    return _ESCAPE_OF_STAR.sub(rb"\1" + _ESCAPED_STAR.encode(), source)
 
 
 def _loose_emphasis(html: str) -> str:
@@ -273,18 +284,29 @@ def _loose_emphasis(html: str) -> str:
             tag = _VERBATIM.match(piece)
             if tag:
                 verbatim = max(verbatim + (-1 if tag[1] else 1), 0)
+            piece = _tag_stars(piece)
             if _BLOCK_TAG_NAME.match(piece):
                 out.append(_emphasized("".join(segment)))
                 segment = []
-                out.append(piece.replace(_ESCAPED_STAR, "\\*").replace(_RAW_STAR, "*"))
+                out.append(piece)
                 continue
-            # In code and markup the author's backslash was kept; in text it escaped the star.
-            piece = piece.replace(_ESCAPED_STAR, "\\*").replace("*", _RAW_STAR)
         elif verbatim:
-            piece = piece.replace(_ESCAPED_STAR, "\\*").replace("*", _RAW_STAR)
+            # In code the author's backslash was kept; in text it escaped the star.
+            piece = piece.replace("*", _RAW_STAR).replace(_ESCAPED_STAR, "\\" + _RAW_STAR)
         segment.append(piece)
     out.append(_emphasized("".join(segment)))
     return "".join(out).replace(_ESCAPED_STAR, "*").replace(_RAW_STAR, "*")
+
+
+def _tag_stars(tag: str) -> str:
+    """A tag's stars shielded from the emphasis pass: in a text attribute (`alt`) an
+    escaped star is a star; in a URL, where the renderer percent-encoded it, the
+    author's backslash stays, as kramdown keeps it."""
+    return (
+        tag.replace("*", _RAW_STAR)
+        .replace(_ESCAPED_STAR, _RAW_STAR)
+        .replace(_ESCAPED_STAR_IN_URL, "\\" + _RAW_STAR)
+    )
 
 
 def _emphasized(inline: str) -> str:

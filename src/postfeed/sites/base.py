@@ -152,6 +152,10 @@ class Rules:
         """The body as the Markdown or HTML renderer should see it."""
         return body
 
+    def finish(self, body_html: str) -> str:
+        """The rendered body as the site's renderer finishes it (before cleaning)."""
+        return body_html
+
     def asset_base(self, post: SitePost, link: str, config: Config) -> str:
         """The URL relative URLs in the body resolve against."""
         return link

@@ -518,11 +518,13 @@ _KD_EXTENSION = re.compile(r" {0,3}\{::(\w+)(?:[ \t][^{}\n]*)?\}")
 _KD_END = re.compile(r"\{:/(\w*)\}")
 _KD_HEADING = re.compile(r" {0,3}(#{1,6})(?:[ \t]+(.*))?")
 _KD_INDENTED_HEADING = re.compile(r" {1,3}#")
-_KD_ESCAPED_LABEL = re.compile(r"\[([^\[\]\\]*(?:\\.[^\[\]\\]*)+)\]\[\]")
+# (no escaped bracket inside: each try ends at the next bracket, so the scan is linear)
+_KD_ESCAPED_LABEL = re.compile(r"\[([^\[\]\\]*+(?:\\[^\[\]][^\[\]\\]*+)++)\]\[\]")
 _KD_ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
 # `<div markdown="1">`: kramdown reads the element's content as Markdown.
+# (A blank before `markdown=` is looked behind for, one character: linear on long runs.)
 _KD_MARKDOWN_OPEN = re.compile(
-    r" {0,3}<([a-zA-Z][a-zA-Z0-9]*)([^<>]*?)\s+markdown=(?:\"(?:1|block)\"|'(?:1|block)'|1)"
+    r" {0,3}<([a-zA-Z][a-zA-Z0-9]*)([^<>]*?)(?<=\s)markdown=(?:\"(?:1|block)\"|'(?:1|block)'|1)"
     r"([^<>]*)>(.*)"
 )
 _KD_CLOSING_FENCE = re.compile(r" {0,3}(`{3,}|~{3,})[ \t]*")
@@ -546,11 +548,12 @@ def kramdown_extensions(body: str, toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5,
     lines; end tags are found by a pointer that only moves forward."""
     lines = body.split("\n")
     lowered = body.lower()
-    # A raw-text element never closed (`<script>` named in a sentence) is text to
-    # kramdown, where a browser or the sanitizer would take the rest of the post into it.
-    unclosed = tuple(
-        f"<{name}" for name in _RAW_TEXT if f"<{name}" in lowered and f"</{name}" not in lowered
-    )
+    # A raw-text element named in a sentence (`<script>`) whose end tag does not follow
+    # on its line is text to kramdown, where a browser or the sanitizer would take the
+    # rest of the post into it. One that starts a line is an HTML block, to both, when
+    # its end tag comes later.
+    raw_text = tuple(name for name in _RAW_TEXT if f"<{name}" in lowered)
+    closed = frozenset(name for name in raw_text if f"</{name}" in lowered)
     ends: list[tuple[int, int, int, str]] = []  # (line, start, end, name) of each end tag
     for number, line in enumerate(lines):
         if "{:/" in line:
@@ -563,15 +566,7 @@ def kramdown_extensions(body: str, toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5,
     fence = ""
     markdown_blocks: list[str] = []  # the end tags of open `markdown="1"` elements
     code_run = ""  # the backtick run of a code span open at the end of the last line
-    closings: dict[str, tuple[list[int], list[int]]] = {"`": ([], []), "~": ([], [])}
-    for number, line in enumerate(lines):
-        if (closing := _KD_CLOSING_FENCE.fullmatch(line)) is not None:
-            at, lengths = closings[closing.group(1)[0]]
-            at.append(number)
-            lengths.append(len(closing.group(1)))
-    for _, lengths in closings.values():  # the longest from each on
-        for index in range(len(lengths) - 2, -1, -1):
-            lengths[index] = max(lengths[index], lengths[index + 1])
+    fences = _Fences(lines)
     next_end = 0
     i = 0
     while i < len(lines):
@@ -585,9 +580,14 @@ def kramdown_extensions(body: str, toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5,
             continue
         if not line.strip():
             code_run = ""  # a code span never crosses a blank line
-        if opening := _KD_FENCE.match(line):
-            if not _fence_closes(closings, i - 1, opening.group(1)) or (
-                out and out[-1].strip() and _in_list(out) and not _closes_here(lines, i, opening)
+        if (opening := _KD_FENCE.match(line)) and not (
+            opening.group(1)[0] == "`" and "`" in line[opening.end() :]  # a code span
+        ):
+            if not fences.closes(i - 1, opening.group(1)) or (
+                out
+                and out[-1].strip()
+                and _in_list(out)
+                and not fences.closes_in_block(i - 1, opening.group(1))
             ):
                 # kramdown reads a fence never closed as text; CommonMark, as code to the end
                 out.append(f"{line[: opening.start(1)]}\\{line[opening.start(1) :]}")
@@ -595,9 +595,9 @@ def kramdown_extensions(body: str, toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5,
             fence = opening.group(1)
             out.append(line)
             continue
-        if (block := _KD_MARKDOWN_OPEN.fullmatch(line)) is not None:
+        if "markdown=" in line and (block := _KD_MARKDOWN_OPEN.fullmatch(line)) is not None:
             # Blank lines around the content make CommonMark read it as Markdown too.
-            out += [f"<{block[1]}{block[2]}{block[3]}>", ""]
+            out += [f"<{block[1]}{block[2].rstrip()}{block[3]}>", ""]
             markdown_blocks.append(f"</{block[1].lower()}>")
             line = block[4]
             if not line.strip():
@@ -626,8 +626,8 @@ def kramdown_extensions(body: str, toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5,
                 line = line.replace("#", "\\#", 1)  # kramdown: a header starts the line
             if _KD_LONE_PIPE.fullmatch(line):
                 line = ""  # a table of one empty cell to kramdown: nothing to read
-            if unclosed:
-                line = _outside_code_spans(line, unclosed)
+            if raw_text:
+                line = _raw_text_as_text(line, raw_text, closed)
             heading = _KD_HEADING.fullmatch(line)
             if heading is not None:
                 line = _without_header_id(line)
@@ -673,29 +673,42 @@ def kramdown_extensions(body: str, toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5,
 
 
 # kramdown has no `1)` list items: text to it.
-_KD_PAREN_ITEM = re.compile(r"((?: {0,3}>[ \t]?)* {0,3}[0-9]{1,9})\)(?=[ \t]|$)")
+_KD_PAREN_ITEM = re.compile(r"((?: {0,3}+>[ \t]?+)*+ {0,3}+[0-9]{1,9}+)\)(?=[ \t]|$)")
 # A link or image whose destination holds blanks (and no title): kramdown takes it whole.
 _KD_DESTINATION = re.compile(r"\]\(([^()<>\"'\n]*)\)")
 
 
-def _outside_code_spans(line: str, openings: tuple[str, ...]) -> str:
-    """`line` with each of `openings` (`<script`, any case) written as text, except in
-    its code spans (a backtick run up to the next run of the same length)."""
-    pattern = _openings(openings)
+def _raw_text_as_text(line: str, names: tuple[str, ...], closed: frozenset[str]) -> str:
+    """`line` with each `<script` (and the other raw-text elements in `names`) outside
+    its code spans written as text, unless its end tag follows on the line, or it starts
+    the line and its end tag (in `closed`) comes somewhere later."""
+    pattern = _openings(names)
+    lowered = line.lower()
+    last_end = {name: lowered.rfind(f"</{name}") for name in names}
+    line_start = len(line) - len(line.lstrip(" "))
     pieces = _CODE_SPAN_MARK.split(line)
     fence = ""  # the backtick run of the open code span
+    offset = 0
     for index, piece in enumerate(pieces):
         if index % 2:  # a backtick run
             fence = "" if piece == fence else fence or piece
         elif not fence:
-            pieces[index] = pattern.sub("&lt;", piece)
+            pieces[index] = pattern.sub(
+                lambda match, at=offset: (
+                    match[0]
+                    if last_end[match[1].lower()] > at + match.start()
+                    or (at + match.start() == line_start and match[1].lower() in closed)
+                    else "&lt;" + match[0][1:]
+                ),
+                piece,
+            )
+        offset += len(piece)
     return "".join(pieces)
 
 
 @cache
-def _openings(openings: tuple[str, ...]) -> re.Pattern[str]:
-    names = "|".join(opening.lstrip("<") for opening in openings)
-    return re.compile(f"<(?=(?:{names}))", re.IGNORECASE)
+def _openings(names: tuple[str, ...]) -> re.Pattern[str]:
+    return re.compile(f"<({'|'.join(names)})(?![a-zA-Z0-9-])", re.IGNORECASE)
 
 
 def _kramdown_code_spans(line: str, open_run: str) -> tuple[str, str]:
@@ -737,27 +750,52 @@ def _kramdown_code_spans(line: str, open_run: str) -> tuple[str, str]:
     return "".join(pieces), open_run
 
 
-def _fence_closes(closings: dict[str, tuple[list[int], list[int]]], line: int, run: str) -> bool:
-    """Whether a fence `run` opened on `line` is closed by a later line of as many
-    fence characters or more. `closings` holds, per character, the lines that may close
-    a fence and the longest run on any of them from each on."""
-    lines, longest = closings[run[0]]
-    start = bisect.bisect_right(lines, line)
-    return start < len(lines) and longest[start] >= len(run)
+class _Fences:
+    """Where the fences of a body may close, asked for each fence opened: whether a
+    later line of as many fence characters or more closes it (anywhere after, or before
+    the next blank line). Each answer in constant time, from tables made in one pass."""
 
+    def __init__(self, lines: list[str]) -> None:
+        self.next_blank = [len(lines)] * (len(lines) + 1)  # the first blank line from each
+        for number in range(len(lines) - 1, -1, -1):
+            blank = not lines[number].strip()
+            self.next_blank[number] = number if blank else self.next_blank[number + 1]
+        # per fence character: the lines that may close a fence, and from each of them
+        # the longest run on any later one (anywhere, and before the next blank line)
+        self.lines: dict[str, list[int]] = {"`": [], "~": []}
+        lengths: dict[str, list[int]] = {"`": [], "~": []}
+        for number, line in enumerate(lines):
+            if (closing := _KD_CLOSING_FENCE.fullmatch(line)) is not None:
+                self.lines[closing.group(1)[0]].append(number)
+                lengths[closing.group(1)[0]].append(len(closing.group(1)))
+        self.longest: dict[str, list[int]] = {}
+        self.longest_in_block: dict[str, list[int]] = {}
+        for char, at in self.lines.items():
+            longest = list(lengths[char])
+            in_block = list(lengths[char])
+            for index in range(len(at) - 2, -1, -1):
+                longest[index] = max(longest[index], longest[index + 1])
+                if at[index + 1] < self.next_blank[at[index]]:
+                    in_block[index] = max(in_block[index], in_block[index + 1])
+            self.longest[char], self.longest_in_block[char] = longest, in_block
 
-def _closes_here(lines: list[str], start: int, opening: re.Match[str]) -> bool:
-    """Whether a fence opened just before `lines[start]` right after a list item's line
-    closes before the next blank line: kramdown looks for the end of such a fence
-    within the item, which a blank line may end."""
-    run = opening.group(1)
-    for line in lines[start : start + 1000]:
-        if not line.strip():
-            return False
-        closing = _KD_CLOSING_FENCE.fullmatch(line)
-        if closing and closing.group(1)[0] == run[0] and len(closing.group(1)) >= len(run):
-            return True
-    return False
+    def closes(self, line: int, run: str) -> bool:
+        """Whether a fence `run` opened on `line` closes on a later line."""
+        at = self.lines[run[0]]
+        first = bisect.bisect_right(at, line)
+        return first < len(at) and self.longest[run[0]][first] >= len(run)
+
+    def closes_in_block(self, line: int, run: str) -> bool:
+        """Whether it closes before the next blank line (kramdown looks for the end of a
+        fence opened right after a list item's line within the item, which a blank line
+        may end)."""
+        at = self.lines[run[0]]
+        first = bisect.bisect_right(at, line)
+        return (
+            first < len(at)
+            and at[first] < self.next_blank[line]
+            and self.longest_in_block[run[0]][first] >= len(run)
+        )
 
 
 def _in_list(lines: list[str]) -> bool:
