@@ -754,7 +754,7 @@ def test_summary_reads_at_most_the_first_part_of_a_long_article():
 
 
 def test_smart_punctuation_makes_quotes_curly_and_dashes_typographic() -> None:
-    html = content.render('"Quoted" -- it\'s ... done\n', smart=True)
+    html = content.render('"Quoted" -- it\'s ... done\n', smart="goldmark")
     assert "“Quoted” – it’s … done" in html
     assert '"Quoted" -- it' in content.render('"Quoted" -- it\n').replace("&quot;", '"')
 
@@ -853,3 +853,37 @@ def test_loose_emphasis_reads_escapes_as_kramdown_does() -> None:
     assert 'alt="a*b*c"' in html  # an escape, in text
     assert "\\<em>a</em>" in html  # an escaped backslash, then emphasis
     assert " *b*</p>" in html
+
+
+@pytest.mark.parametrize(
+    ("markdown", "marked"),
+    [
+        # SmartyPants' rules on each piece of text: a quote after a letter closes
+        ('一张"引用表"，"0"\n', "一张\u201d引用表\u201d\uff0c\u201d0\u201d"),
+        ("press '-' now\n", "press \u2018-\u2018 now"),
+        ("a---b c--d wait...\n", "a\u2014b c\u2013d wait\u2026"),
+        # a piece starts after a bare URL (marked makes it a link): there, a quote opens
+        ('("https://x.org/a/")\n', "(\u201chttps://x.org/a/\u201c)"),
+        # code, raw HTML and escaped quotes are left as written
+        ('`"x"` and \\"y\\"\n', '<code>"x"</code> and "y"'),
+    ],
+)
+def test_marked_smart_punctuation_is_hexos(markdown: str, marked: str) -> None:
+    html = content.render(markdown, smart="marked").replace("&quot;", '"')
+    assert marked in html
+
+
+def test_marked_quotes_may_be_set() -> None:
+    html = content.render("\"a\" 'b'\n", smart="marked", quotes="«»‹›")
+    assert "«a» ‹b›" in html
+
+
+def test_a_line_break_that_ends_a_links_text_is_no_break() -> None:
+    html = content.render("use [the lib\n](https://x.org/)now\nand then\n", breaks=True)
+    assert "the lib\n</a>now<br />" in html
+
+
+@pytest.mark.parametrize("name", ["int", "set", "vector", "text", "path", "unknown-thing"])
+def test_text_inside_a_tag_html_does_not_know_is_kept(name: str) -> None:
+    html = content.sanitize(f"<p>a List<{name}> holds items</p>", POST_URL)
+    assert html == "<p>a List holds items</p>"

@@ -389,6 +389,7 @@ def _render(post: Post, article: Article, config: Config) -> tuple[str, str]:
             rules.body_format(post.path.suffix, post.meta),
             breaks=rules.breaks,
             smart=rules.smart_punctuation,
+            quotes=rules.quotes,
             footnotes=rules.footnotes,
             tasklists=rules.tasklists,
             loose_emphasis=rules.loose_emphasis,

@@ -158,7 +158,8 @@ def render(
     body_format: str | None = None,
     *,
     breaks: bool = False,
-    smart: bool = False,
+    smart: str = "",
+    quotes: str = "",
     footnotes: str = "",
     tasklists: bool = False,
     loose_emphasis: bool = False,
@@ -168,7 +169,9 @@ def render(
     As site generators render Markdown: with `breaks`, a single line break inside a
     paragraph is a line break in the HTML too (`<br>`), as Hexo's renderer (marked,
     `breaks: true`) makes it; with `smart`, straight quotes become curly ones and
-    `--`, `...` dashes and ellipses (SmartyPants, kramdown, goldmark's typographer);
+    `--`, `...` dashes and ellipses: "marked" as Hexo's renderer does it (SmartyPants'
+    rules on each piece of text marked reads, with the four `quotes` if given), any
+    other value by CommonMark's flanking rules (kramdown's, goldmark's typographer);
     with `footnotes` ("kramdown" or "goldmark"), `[^1]` references and their notes,
     gathered at the end as that renderer lays them out; with `tasklists`, `- [ ]` list
     items are checkboxes (GFM); with `loose_emphasis`, `**` and `*` pairs that
@@ -178,7 +181,9 @@ def render(
     if body_format == "html" or (body_format is None and is_html(body)):
         return body
     options = _MARKDOWN_OPTIONS
-    if smart:
+    if smart == "marked":
+        body = _marked_smartypants(body, options, breaks, quotes)
+    elif smart:
         options |= pyromark.Options.ENABLE_SMART_PUNCTUATION
     if footnotes:
         options |= pyromark.Options.ENABLE_FOOTNOTES
@@ -206,17 +211,123 @@ def render(
     return html
 
 
-def _hard_breaks(body: str, options: pyromark.Options) -> str:
-    """`body` with two spaces before every soft line break (inside a paragraph, not in
-    code): a hard break. Spaces, not a backslash: like the line end they stand before,
-    they are whitespace to the emphasis rules."""
+# marked reads text in pieces that end before any character that may start other
+# syntax, a line break (`breaks`) or a bare URL (which it makes a link); its SmartyPants
+# rules see one piece at a time, so `^` is the start of a piece.
+_MARKED_PIECE_END = re.compile(r"(?=[\\<!\[`*~_]|(?:https?|ftp)://|www\.)")
+_MARKED_URL = re.compile(r"(?:(?:ftp|https?)://|www\.)(?:[a-zA-Z0-9\-]+\.?)++[^\s<]*+")
+# The end of a bare URL marked gives back to the text: trailing punctuation and quotes.
+_MARKED_URL_TAIL = "?!.,:;*_'\"~)"
+
+
+def _marked_smartypants(body: str, options: pyromark.Options, breaks: bool, quotes: str) -> str:
+    """`body` with the text marked would make typographic (quotes, dashes, ellipses) so
+    made in the source, where it is plain text: code, raw HTML, link destinations and
+    escaped characters are left as they are."""
     source = body.encode()
     pieces = []
     last = 0
+    code = 0
+    run_start = run_end = -1  # the source range of the text being gathered
+    marks = (b'"', b"'", b"--", b"...")
+
+    def flush() -> None:
+        nonlocal last
+        if run_start < 0:
+            return
+        text = source[run_start:run_end]
+        if any(mark in text for mark in marks):
+            pieces.append(source[last:run_start])
+            pieces.append(_smartypants_run(text.decode(), breaks, quotes).encode())
+            last = run_end
+
     for event, span in pyromark.events_with_range(body, options=options):
-        if event == "SoftBreak":
-            pieces += (source[last : span["start"]], b"  ")
-            last = span["start"]
+        if isinstance(event, dict) and ("Start" in event or "End" in event):
+            kind = event.get("Start", event.get("End"))
+            if (isinstance(kind, dict) and "CodeBlock" in kind) or kind == "CodeBlock":
+                code += 1 if "Start" in event else -1
+        text = event.get("Text") if isinstance(event, dict) else None
+        start, end = span["start"], span["end"]
+        usable = (
+            text is not None
+            and not code
+            and source[start:end] == text.encode()
+            and not (start and source[start - 1 : start] == b"\\")  # an escaped character
+        )
+        if usable and start == run_end:
+            run_end = end
+            continue
+        flush()
+        run_start, run_end = (start, end) if usable else (-1, -1)
+    flush()
+    if not pieces:
+        return body
+    pieces.append(source[last:])
+    return b"".join(pieces).decode()
+
+
+def _smartypants_run(text: str, breaks: bool, quotes: str) -> str:
+    # With `breaks` a line break is a <br> of marked's, and the next line a new piece;
+    # without, the rules see it as a blank inside the piece.
+    lines = text.split("\n") if breaks else [text]
+    return "\n".join(
+        "".join(
+            piece if _MARKED_URL.match(piece) else _smartypants(piece, quotes)
+            for piece in _marked_pieces(line)
+        )
+        for line in lines
+    )
+
+
+def _marked_pieces(text: str) -> list[str]:
+    """`text` cut where marked's text pieces end; a bare URL is a piece of its own."""
+    pieces = []
+    for part in _MARKED_PIECE_END.split(text):
+        url = _MARKED_URL.match(part)
+        if url is None:
+            pieces.append(part)
+            continue
+        link = url[0].rstrip(_MARKED_URL_TAIL)
+        if link.count("(") < link.count(")"):  # an unbalanced ")" is not the URL's
+            link = link[: link.rfind(")")].rstrip(_MARKED_URL_TAIL)
+        pieces += (part[: len(link)], part[len(link) :])
+    return pieces
+
+
+def _smartypants(text: str, quotes: str) -> str:
+    """hexo-renderer-marked's SmartyPants rules, in their order."""
+    open_double, close_double, open_single, close_single = (
+        quotes if len(quotes) == 4 else "\u201c\u201d\u2018\u2019"
+    )
+    text = text.replace("---", "\u2014").replace("--", "\u2013")
+    text = _OPENING_SINGLE.sub(lambda match: match[1] + open_single, text)
+    text = text.replace("'", close_single)
+    text = _OPENING_DOUBLE.sub(lambda match: match[1] + open_double, text)
+    text = text.replace('"', close_double)
+    return text.replace("...", "\u2026")
+
+
+_OPENING_SINGLE = re.compile(r"""(^|[-\u2014/(\[{"\s])'""")
+_OPENING_DOUBLE = re.compile(r"""(^|[-\u2014/(\[{\u2018\s])\"""")
+
+
+def _hard_breaks(body: str, options: pyromark.Options) -> str:
+    """`body` with two spaces before every soft line break (inside a paragraph, not in
+    code): a hard break. Spaces, not a backslash: like the line end they stand before,
+    they are whitespace to the emphasis rules. Not a line break that ends a link's text
+    (`[text\n](url)`): marked leaves it out."""
+    source = body.encode()
+    pieces = []
+    last = 0
+    pending = -1  # where the last soft break starts, until the next event is known
+    for event, span in pyromark.events_with_range(body, options=options):
+        if pending >= 0 and event not in ({"End": "Link"}, {"End": "Image"}):
+            pieces += (source[last:pending], b"  ")
+            last = pending
+        pending = span["start"] if event == "SoftBreak" else -1
+    if pending >= 0:
+        pieces += (source[last:pending], b"  ")
+        last = pending
     if not pieces:
         return body
     pieces.append(source[last:])
@@ -730,7 +841,7 @@ def sanitize(body_html: str, base_url: str) -> str:
         return value if len(value) <= MAX_ATTRIBUTE_CHARS else None
 
     cleaned = nh3.clean(
-        _split_long_text(body_html),
+        _unknown_tags_dropped(_split_long_text(body_html)),
         tags=_TAGS,
         # Dropped with everything in them. Not <object> or <math>: an unclosed one
         # would take the rest of the article with it; their tags go, their text stays.
@@ -824,6 +935,30 @@ def _split_long_text(html: str) -> str:
             out.append(_split_run(text, f"</{name}><{name}>") if name in _RAW_SPLIT else text)
     out.append(_split_run(html[position:]))
     return "".join(out)
+
+
+# Tags the sanitizer is left to decide on: those it keeps, those whose content it drops
+# (script, svg, ...), and the ones whose parsing changes what follows.
+_SANITIZER_DECIDES = _TAGS | {
+    "script", "style", "svg", "template", "noscript", "textarea", "title", "xmp", "noembed",
+    "noframes", "plaintext", "select", "option", "optgroup", "object", "math", "html", "head",
+    "body", "frameset", "frame",
+}  # fmt: skip
+_ANY_TAG_NAME = re.compile(r"</?([a-zA-Z][a-zA-Z0-9-]*+)")
+
+
+def _unknown_tags_dropped(html: str) -> str:
+    """`html` without the tags of elements HTML does not know (`List<int>` written in a
+    sentence), their text kept: a browser shows it, and the sanitizer drops the text of
+    some of them (`<int>`, `<set>`, `<text>`: names from MathML and SVG) outside the
+    <math> or <svg> they belong to."""
+    if all(name.lower() in _SANITIZER_DECIDES for name in _names_of(html)):
+        return html
+    return _TAG_TOKEN.sub(lambda tag: tag[0] if tag[1].lower() in _SANITIZER_DECIDES else "", html)
+
+
+def _names_of(html: str) -> set[str]:
+    return set(_ANY_TAG_NAME.findall(html))
 
 
 def _comment_end(html: str, start: int) -> int:

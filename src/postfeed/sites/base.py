@@ -64,11 +64,13 @@ class Rules:
     """
 
     # How the site's renderer reads Markdown beyond CommonMark: soft line breaks as
-    # <br> (Hexo's marked), curly quotes and dashes (all three generators by
-    # default), footnotes laid out as "kramdown" or "goldmark" does ("": none), GFM
-    # task lists, and kramdown's emphasis next to punctuation (`**备注：**后`).
+    # <br> (Hexo's marked), curly quotes and dashes by the renderer's own rules (all
+    # three generators by default), footnotes laid out as "kramdown" or "goldmark"
+    # does ("": none), GFM task lists, and kramdown's emphasis next to punctuation
+    # (`**备注：**后`).
     breaks: bool = False
-    smart_punctuation: bool = False
+    smart_punctuation: str = ""  # whose rules: "marked", "kramdown", "goldmark"; "": none
+    quotes: str = ""  # the four quotes marked writes (its `quotes` option); "": “”‘’
     footnotes: str = ""
     tasklists: bool = False
     loose_emphasis: bool = False

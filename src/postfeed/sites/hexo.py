@@ -373,7 +373,8 @@ def read_site(root: Path) -> Site:
         code_blocks=text(site.get("syntax_highlighter", "highlight.js"))
         in ("highlight.js", "prismjs"),
         breaks=flag(marked.get("breaks"), True),
-        smart_punctuation=flag(marked.get("smartypants"), True),
+        smart_punctuation="marked" if flag(marked.get("smartypants"), True) else "",
+        quotes=text(marked.get("quotes")),
         tasklists=flag(marked.get("gfm"), True),
         markdown_by_suffix=True,
         default_category=text(site.get("default_category")) or "uncategorized",

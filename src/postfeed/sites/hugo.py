@@ -616,9 +616,9 @@ def read_site(root: Path) -> Site:
     params = {**_table(site, "params"), **_table(own, "params")}
     rules = Rules(
         breaks=flag(_get(site, "markup.goldmark.renderer.hardwraps"), False),
-        smart_punctuation=not flag(
-            _get(site, "markup.goldmark.extensions.typographer.disable"), False
-        ),
+        smart_punctuation=""
+        if flag(_get(site, "markup.goldmark.extensions.typographer.disable"), False)
+        else "goldmark",
         footnotes="goldmark"
         if flag(_get(site, "markup.goldmark.extensions.footnote"), True)
         else "",

@@ -1203,7 +1203,7 @@ def read_site(root: Path) -> Site:
         breaks=_hard_wrap(site),
         # kramdown always makes quotes curly and `--`, `...` typographic, reads footnotes
         # and closes emphasis next to punctuation; its GFM parser (Jekyll's) reads task lists.
-        smart_punctuation=_kramdown(site),
+        smart_punctuation="kramdown" if _kramdown(site) else "",
         footnotes="kramdown" if _kramdown(site) else "",
         tasklists=_gfm(site),
         loose_emphasis=_kramdown(site),
