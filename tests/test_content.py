@@ -887,3 +887,35 @@ def test_a_line_break_that_ends_a_links_text_is_no_break() -> None:
 def test_text_inside_a_tag_html_does_not_know_is_kept(name: str) -> None:
     html = content.sanitize(f"<p>a List<{name}> holds items</p>", POST_URL)
     assert html == "<p>a List holds items</p>"
+
+
+@pytest.mark.parametrize(
+    ("markdown", "goldmark"),
+    [
+        ('He said "hi" -- and...\n', "He said \u201chi\u201d \u2013 and\u2026"),
+        ("don't stop 'til the '90s\n", "don\u2019t stop \u2019til the \u201990s"),
+        ("a ---- b\n", "a \u2014- b"),  # an em dash, then a hyphen
+        ('an "unclosed quote\n', "an \u201cunclosed quote"),
+        ('a 21" screen\n', 'a 21" screen'),  # closes only what is open on the page
+        ('an "open\n\na 21" screen\n', "a 21\u201d screen"),
+        ('`"code"` and \\"escaped\\"\n', '<code>"code"</code> and "escaped"'),
+    ],
+)
+def test_goldmark_typographer_is_hugos(markdown: str, goldmark: str) -> None:
+    assert goldmark in content.render(markdown, smart="goldmark").replace("&quot;", '"')
+
+
+@pytest.mark.parametrize(
+    ("markdown", "kramdown"),
+    [
+        # by the character before the quote: after a letter a quote closes (RubyPants)
+        ('的"Failures" 他说 "hi"\n', "\u7684\u201dFailures\u201d \u4ed6\u8bf4 \u201chi\u201d"),
+        ("don't (\"x\") the '80s\n", "don\u2019t (\u201cx\u201d) the \u201980s"),
+        ("\"'Quoted' words\"\n", "\u201c\u2018Quoted\u2019 words\u201d"),
+        ('**"b"**\n', "<strong>\u201cb\u201d</strong>"),  # first in its text: by what follows
+        ("a---b c--d << e >>\n", "a\u2014b c\u2013d \u00ab\u00a0e\u00a0\u00bb"),
+        ("INTERACT\\_ACROSS --user\n", "INTERACT_ACROSS \u2013user"),  # after an escape
+    ],
+)
+def test_kramdown_smart_quotes_are_kramdowns(markdown: str, kramdown: str) -> None:
+    assert kramdown in content.render(markdown, smart="kramdown")

@@ -11,7 +11,8 @@ Three steps, in this order:
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
 from urllib.parse import urlsplit
@@ -181,16 +182,21 @@ def render(
     if body_format == "html" or (body_format is None and is_html(body)):
         return body
     options = _MARKDOWN_OPTIONS
-    if smart == "marked":
-        body = _marked_smartypants(body, options, breaks, quotes)
-    elif smart:
-        options |= pyromark.Options.ENABLE_SMART_PUNCTUATION
     if footnotes:
         options |= pyromark.Options.ENABLE_FOOTNOTES
     if tasklists:
         options |= pyromark.Options.ENABLE_TASKLISTS
     if body.count("|") > MAX_TABLE_PIPES:
         options &= ~pyromark.Options.ENABLE_TABLES
+    # (each pass below reads the body with the options it is rendered with)
+    if smart == "marked":
+        body = _marked_smartypants(body, options, breaks, quotes)
+    elif smart == "goldmark":
+        body = _goldmark_typographer(body, options)
+    elif smart == "kramdown":
+        body = _kramdown_typographer(body, options)
+    elif smart:
+        options |= pyromark.Options.ENABLE_SMART_PUNCTUATION
     shielded = loose_emphasis and "*" in body and _SHIELDS.isdisjoint(body)
     if shielded:
         body = _shield_stars(body, options)
@@ -224,41 +230,28 @@ def _marked_smartypants(body: str, options: pyromark.Options, breaks: bool, quot
     """`body` with the text marked would make typographic (quotes, dashes, ellipses) so
     made in the source, where it is plain text: code, raw HTML, link destinations and
     escaped characters are left as they are."""
+    if not any(mark in body for mark in ('"', "'", "--", "...")):
+        return body
     source = body.encode()
-    pieces = []
+    pieces: list[bytes] = []
     last = 0
-    code = 0
     run_start = run_end = -1  # the source range of the text being gathered
-    marks = (b'"', b"'", b"--", b"...")
 
     def flush() -> None:
         nonlocal last
-        if run_start < 0:
-            return
-        text = source[run_start:run_end]
-        if any(mark in text for mark in marks):
-            pieces.append(source[last:run_start])
-            pieces.append(_smartypants_run(text.decode(), breaks, quotes).encode())
-            last = run_end
+        if run_start >= 0:
+            text = source[run_start:run_end].decode()
+            made = _smartypants_run(text, breaks, quotes)
+            if made != text:
+                pieces.extend((source[last:run_start], made.encode()))
+                last = run_end
 
-    for event, span in pyromark.events_with_range(body, options=options):
-        if isinstance(event, dict) and ("Start" in event or "End" in event):
-            kind = event.get("Start", event.get("End"))
-            if (isinstance(kind, dict) and "CodeBlock" in kind) or kind == "CodeBlock":
-                code += 1 if "Start" in event else -1
-        text = event.get("Text") if isinstance(event, dict) else None
-        start, end = span["start"], span["end"]
-        usable = (
-            text is not None
-            and not code
-            and source[start:end] == text.encode()
-            and not (start and source[start - 1 : start] == b"\\")  # an escaped character
-        )
-        if usable and start == run_end:
-            run_end = end
+    for span in _plain_text_spans(source, options, body):
+        if span is not None and span[0] == run_end:
+            run_end = span[1]
             continue
         flush()
-        run_start, run_end = (start, end) if usable else (-1, -1)
+        run_start, run_end = span if span is not None else (-1, -1)
     flush()
     if not pieces:
         return body
@@ -309,6 +302,287 @@ def _smartypants(text: str, quotes: str) -> str:
 
 _OPENING_SINGLE = re.compile(r"""(^|[-\u2014/(\[{"\s])'""")
 _OPENING_DOUBLE = re.compile(r"""(^|[-\u2014/(\[{\u2018\s])\"""")
+
+
+def _plain_text_spans(
+    source: bytes, options: pyromark.Options, body: str
+) -> Iterator[tuple[int, int] | None]:
+    """The byte ranges of `body`'s plain text, as the renderer reads it (not code, raw
+    HTML, link destinations, entities or escaped characters); None where a block ends."""
+    code = 0
+    for event, span in pyromark.events_with_range(body, options=options):
+        if isinstance(event, dict):
+            kind = event.get("Start", event.get("End"))
+            if kind == "CodeBlock" or (isinstance(kind, dict) and "CodeBlock" in kind):
+                code += 1 if "Start" in event else -1
+            if "End" in event and kind in _TEXT_BLOCKS:
+                yield None
+            text = event.get("Text")
+            start, end = span["start"], span["end"]
+            if text is not None and not code and source[start:end] == text.encode():
+                if start and source[start - 1 : start] == b"\\":
+                    start += len(text[:1].encode())  # an escaped character: not the rest
+                if start < end:
+                    yield start, end
+
+
+_TEXT_BLOCKS = ("Paragraph", "TableCell", "Item")
+
+
+def _goldmark_typographer(body: str, options: pyromark.Options) -> str:
+    """`body` with quotes, dashes, ellipses and `<<` `>>` made typographic in its plain
+    text by goldmark's typographer's rules (Hugo's): a quote by the delimiter-run rules
+    of the characters around it in the source, and a closing one only while one is
+    open (on the page: Hugo's goldmark counts them across paragraphs); `---` and `--`
+    wherever they stand."""
+    if not any(mark in body for mark in ('"', "'", "--", "...", "<<", ">>")):
+        return body
+    source = body.encode()
+    pieces: list[bytes] = []
+    last = 0
+    open_quotes = {"'": 0, '"': 0}
+    for span in _plain_text_spans(source, options, body):
+        if span is None:
+            continue  # (Hugo's goldmark counts open quotes over the whole page)
+        start, end = span
+        position = start
+        while position < end:
+            found = _GOLDMARK_MARK.search(source, position, end)
+            if found is None:
+                break
+            position = found.end()
+            mark = found[0]
+            if mark in _GOLDMARK_FIXED:
+                typographic = _GOLDMARK_FIXED[mark]
+            else:
+                typographic = _goldmark_quote(source, found.start(), open_quotes)
+                if typographic is None:
+                    continue
+            pieces += (source[last : found.start()], typographic.encode())
+            last = position
+    if not pieces:
+        return body
+    pieces.append(source[last:])
+    return b"".join(pieces).decode()
+
+
+_GOLDMARK_MARK = re.compile(rb"---|--|\.\.\.|<<|>>|['\"]")
+_GOLDMARK_FIXED = {
+    b"---": "\u2014", b"--": "\u2013", b"...": "\u2026", b"<<": "\u00ab", b">>": "\u00bb",
+}  # fmt: skip
+
+
+def _goldmark_quote(source: bytes, at: int, open_quotes: dict[str, int]) -> str | None:
+    """What goldmark makes of the quote at `at`, None to leave it as it is."""
+    quote = chr(source[at])
+    line_end = source.find(b"\n", at)
+    line = source[at : len(source) if line_end < 0 else line_end + 1]  # as goldmark peeks it
+    before = _char_before(source, at)
+    after = _char_at(source, at + 1) if len(line) > 1 else " "
+    can_open = _left_flanking(before, after)
+    can_close = _right_flanking(before, after)
+    if not can_open and not can_close:
+        return None
+    rest = line[1:].decode("utf-8", "replace")
+    if quote == "'":
+        if (  # decades: '90s
+            can_open
+            and not can_close
+            and len(line) > 3
+            and rest[:2].isdigit()
+            and rest[2:3] == "s"
+            and (len(line) == 3 or _space_or_punct(_char_at(source, at + 4)))
+        ):
+            return "\u2019"
+        if rest[:1] in ("t", "e", "n", "l") and _punct_or_space(before):  # 'twas, 'em
+            return "\u2019"
+        if (before.isdigit() or before.isalpha()) and rest[:1].isalpha():  # don't
+            return "\u2019"
+        if can_open and not can_close:
+            closing = (
+                rest[:1] in ("s", "m", "t", "d")
+                and (len(line) < 3 or _ascii_punct_or_space(line[2:3]))
+            ) or (
+                rest[:2] in ("ve", "ll", "re")
+                and (len(line) < 4 or _ascii_punct_or_space(line[3:4]))
+            )
+            if not closing:
+                open_quotes["'"] += 1
+            return "\u2019" if closing else "\u2018"
+        if len(line) > 2 and not rest[:1].isdigit():  # Smiths', doin'
+            return "\u2019"
+        if open_quotes["'"] > 0 and _closes(can_open, can_close, line, rest):
+            open_quotes["'"] -= 1
+            return "\u2019"
+        return None
+    if can_open and not can_close:
+        open_quotes['"'] += 1
+        return "\u201c"
+    if open_quotes['"'] > 0 and _closes(can_open, can_close, line, rest):
+        if rest[:1] == '"' and before.isdigit():  # "Monitor 21""
+            return None
+        open_quotes['"'] -= 1
+        return "\u201d"
+    return None
+
+
+def _closes(can_open: bool, can_close: bool, line: bytes, rest: str) -> bool:
+    return (can_close and not can_open) or (
+        can_close
+        and can_open
+        and len(line) > 1
+        and _is_punct(rest[:1])
+        and (len(line) == 2 or _ascii_punct_or_space(line[2:3]))
+    )
+
+
+def _char_before(source: bytes, at: int) -> str:
+    if at == 0:
+        return "\n"
+    start = at - 1
+    while start > 0 and at - start < 4 and source[start] & 0xC0 == 0x80:
+        start -= 1
+    return source[start:at].decode("utf-8", "replace")[-1:] or "\n"
+
+
+def _char_at(source: bytes, at: int) -> str:
+    return source[at : at + 4].decode("utf-8", "ignore")[:1] or "\n"
+
+
+def _is_punct(char: str) -> bool:
+    return bool(char) and unicodedata.category(char)[0] in "PS"
+
+
+def _punct_or_space(char: str) -> bool:
+    return char.isspace() or _is_punct(char)
+
+
+def _space_or_punct(char: str) -> bool:
+    return _punct_or_space(char)
+
+
+def _ascii_punct_or_space(byte: bytes) -> bool:
+    return byte in _ASCII_PUNCT_OR_SPACE
+
+
+_ASCII_PUNCT_OR_SPACE = frozenset(
+    bytes([value])
+    for value in range(128)
+    if chr(value) in " \t\n\r\f\v"
+    or (chr(value).isprintable() and not chr(value).isalnum() and chr(value) != " ")
+)
+
+
+def _left_flanking(before: str, after: str) -> bool:
+    return not after.isspace() and (not _is_punct(after) or before.isspace() or _is_punct(before))
+
+
+def _right_flanking(before: str, after: str) -> bool:
+    return not before.isspace() and (not _is_punct(before) or after.isspace() or _is_punct(after))
+
+
+def _kramdown_typographer(body: str, options: pyromark.Options) -> str:
+    """`body` with quotes, dashes, ellipses and `<<` `>>` made typographic in its plain
+    text by kramdown's rules (RubyPants'): a quote by the one character before it in
+    the same text (after a letter, `”`), or, first in its text, by what follows it."""
+    if not any(mark in body for mark in ('"', "'", "--", "...", "<<", ">>")):
+        return body
+    source = body.encode()
+    pieces: list[bytes] = []
+    last = 0
+    run_start = run_end = -1
+
+    def flush() -> None:
+        nonlocal last
+        if run_start >= 0:
+            text = source[run_start:run_end].decode()
+            made = _kramdown_run(text)
+            if made != text:
+                pieces.append(source[last:run_start])
+                pieces.append(made.encode())
+                last = run_end
+
+    for span in _plain_text_spans(source, options, body):
+        if span is not None and span[0] == run_end:
+            run_end = span[1]
+            continue
+        flush()
+        run_start, run_end = span if span is not None else (-1, -1)
+    flush()
+    if not pieces:
+        return body
+    pieces.append(source[last:])
+    return b"".join(pieces).decode()
+
+
+_KRAMDOWN_MARK = re.compile(r"---|--|\.\.\.|<< |<<| >>|>>|['\"]")
+_KRAMDOWN_FIXED = {
+    "---": "\u2014", "--": "\u2013", "...": "\u2026", "<< ": "\u00ab\u00a0", "<<": "\u00ab",
+    " >>": "\u00a0\u00bb", ">>": "\u00bb",
+}  # fmt: skip
+_KRAMDOWN_NO_CLOSE = " \\\t\r\n[{(-"  # after these a quote opens (SQ_CLOSE's complement)
+_KRAMDOWN_PUNCT = frozenset("!\"#$%'()*+,-./:;<=>?@[\\]^_`{|}~")
+_OPENING = {'"': "\u201c", "'": "\u2018"}
+_CLOSING = {'"': "\u201d", "'": "\u2019"}
+
+
+def _kramdown_run(text: str) -> str:
+    out = []
+    last = 0
+    taken = 0  # where the text still free to be a quote's "before" starts
+    for found in _KRAMDOWN_MARK.finditer(text):
+        mark, at = found[0], found.start()
+        if at < last:
+            continue  # (taken by a pair of quotes)
+        out.append(text[last:at])
+        last = found.end()
+        if mark in _KRAMDOWN_FIXED:
+            out.append(_KRAMDOWN_FIXED[mark])
+            taken = last
+            continue
+        before = text[at - 1] if at > taken else None
+        pair = text[at : at + 2]
+        following = text[at + 1 : at + 2]
+        if (
+            pair in ("\"'", "'\"")
+            and (before is None or before.isspace())
+            and _word(text[at + 2 : at + 3])
+        ):
+            out.append(_OPENING[pair[0]] + _OPENING[pair[1]])  # "'Quoted' words"
+            last = at + 2
+        elif mark == "'" and (before is None or before.isspace()) and _decade(text[at + 1 :]):
+            out.append("\u2019")  # the '80s
+        elif before is not None:
+            if before.isspace() or before in _KRAMDOWN_NO_CLOSE:
+                out.append(_OPENING[mark])
+            else:
+                out.append(_CLOSING[mark])
+        elif following[:1] in ("_", "*") and text[at + 1 : at + 4].lstrip("_*")[:1].strip():
+            out.append(_OPENING[mark])
+        elif (
+            following in _KRAMDOWN_PUNCT
+            and text[at + 2 : at + 4] != ".."
+            and not (_word(following) or _word(text[at + 2 : at + 3]))
+        ) or (
+            not following
+            or following.isspace()
+            or (following == "s" and not _word(text[at + 2 : at + 3]))
+        ):
+            out.append(_CLOSING[mark])
+        else:
+            out.append(_OPENING[mark])
+        taken = last
+    out.append(text[last:])
+    return "".join(out)
+
+
+def _word(char: str) -> bool:
+    """Ruby's \\w: ASCII letters, digits and `_`."""
+    return bool(char) and (char.isascii() and (char.isalnum() or char == "_"))
+
+
+def _decade(rest: str) -> bool:
+    return len(rest) >= 3 and rest[:2].isascii() and rest[:2].isdigit() and rest[2] == "s"
 
 
 def _hard_breaks(body: str, options: pyromark.Options) -> str:
