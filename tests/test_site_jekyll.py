@@ -541,3 +541,9 @@ def test_build_v_says_jekyll_feeds_per_category_and_tag_are_not_written(tmp_path
     said = "\n".join(load_config(site=site).site_read_from)
     assert "feed.categories: jekyll-feed's feed per category: not written" in said
     assert "feed.tags: jekyll-feed's feed per tag: not written" in said
+
+
+def test_titles_are_smartified_as_jekyll_feed_writes_them(tmp_path: Path) -> None:
+    files = {"_posts/2024-02-07-a.md": untitled('It\'s "done" -- almost...')}
+    entry = only_entry(jekyll_site(tmp_path / "blog", BLOG, files), tmp_path / "out")
+    assert entry.findtext(f"{ATOM}title") == "It\u2019s \u201cdone\u201d \u2013 almost\u2026"

@@ -290,7 +290,7 @@ def describe(post: Post, config: Config, warn: Warn) -> Article:
         id_ = fields.article_id(given_id, config.site_url, post.name)
     return Article(
         source=post.path,
-        title=title,
+        title=rules.feed_title(title),
         link=link,
         id=id_,
         published=published,

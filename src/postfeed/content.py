@@ -23,7 +23,7 @@ import nh3
 import pyromark
 from lxml import etree
 
-from postfeed import urls
+from postfeed import typography, urls
 from postfeed.fields import clean_text
 
 # Boilerplate of the sources our posts are scraped from (the `[content] drop`
@@ -265,7 +265,7 @@ def _smartypants_run(text: str, breaks: bool, quotes: str) -> str:
     lines = text.split("\n") if breaks else [text]
     return "\n".join(
         "".join(
-            piece if _MARKED_URL.match(piece) else _smartypants(piece, quotes)
+            piece if _MARKED_URL.match(piece) else typography.marked_smartypants(piece, quotes)
             for piece in _marked_pieces(line)
         )
         for line in lines
@@ -285,23 +285,6 @@ def _marked_pieces(text: str) -> list[str]:
             link = link[: link.rfind(")")].rstrip(_MARKED_URL_TAIL)
         pieces += (part[: len(link)], part[len(link) :])
     return pieces
-
-
-def _smartypants(text: str, quotes: str) -> str:
-    """hexo-renderer-marked's SmartyPants rules, in their order."""
-    open_double, close_double, open_single, close_single = (
-        quotes if len(quotes) == 4 else "\u201c\u201d\u2018\u2019"
-    )
-    text = text.replace("---", "\u2014").replace("--", "\u2013")
-    text = _OPENING_SINGLE.sub(lambda match: match[1] + open_single, text)
-    text = text.replace("'", close_single)
-    text = _OPENING_DOUBLE.sub(lambda match: match[1] + open_double, text)
-    text = text.replace('"', close_double)
-    return text.replace("...", "\u2026")
-
-
-_OPENING_SINGLE = re.compile(r"""(^|[-\u2014/(\[{"\s])'""")
-_OPENING_DOUBLE = re.compile(r"""(^|[-\u2014/(\[{\u2018\s])\"""")
 
 
 def _plain_text_spans(
@@ -496,7 +479,7 @@ def _kramdown_typographer(body: str, options: pyromark.Options) -> str:
         nonlocal last
         if run_start >= 0:
             text = source[run_start:run_end].decode()
-            made = _kramdown_run(text)
+            made = typography.kramdown_smartypants(text)
             if made != text:
                 pieces.append(source[last:run_start])
                 pieces.append(made.encode())
@@ -513,76 +496,6 @@ def _kramdown_typographer(body: str, options: pyromark.Options) -> str:
         return body
     pieces.append(source[last:])
     return b"".join(pieces).decode()
-
-
-_KRAMDOWN_MARK = re.compile(r"---|--|\.\.\.|<< |<<| >>|>>|['\"]")
-_KRAMDOWN_FIXED = {
-    "---": "\u2014", "--": "\u2013", "...": "\u2026", "<< ": "\u00ab\u00a0", "<<": "\u00ab",
-    " >>": "\u00a0\u00bb", ">>": "\u00bb",
-}  # fmt: skip
-_KRAMDOWN_NO_CLOSE = " \\\t\r\n[{(-"  # after these a quote opens (SQ_CLOSE's complement)
-_KRAMDOWN_PUNCT = frozenset("!\"#$%'()*+,-./:;<=>?@[\\]^_`{|}~")
-_OPENING = {'"': "\u201c", "'": "\u2018"}
-_CLOSING = {'"': "\u201d", "'": "\u2019"}
-
-
-def _kramdown_run(text: str) -> str:
-    out = []
-    last = 0
-    taken = 0  # where the text still free to be a quote's "before" starts
-    for found in _KRAMDOWN_MARK.finditer(text):
-        mark, at = found[0], found.start()
-        if at < last:
-            continue  # (taken by a pair of quotes)
-        out.append(text[last:at])
-        last = found.end()
-        if mark in _KRAMDOWN_FIXED:
-            out.append(_KRAMDOWN_FIXED[mark])
-            taken = last
-            continue
-        before = text[at - 1] if at > taken else None
-        pair = text[at : at + 2]
-        following = text[at + 1 : at + 2]
-        if (
-            pair in ("\"'", "'\"")
-            and (before is None or before.isspace())
-            and _word(text[at + 2 : at + 3])
-        ):
-            out.append(_OPENING[pair[0]] + _OPENING[pair[1]])  # "'Quoted' words"
-            last = at + 2
-        elif mark == "'" and (before is None or before.isspace()) and _decade(text[at + 1 :]):
-            out.append("\u2019")  # the '80s
-        elif before is not None:
-            if before.isspace() or before in _KRAMDOWN_NO_CLOSE:
-                out.append(_OPENING[mark])
-            else:
-                out.append(_CLOSING[mark])
-        elif following[:1] in ("_", "*") and text[at + 1 : at + 4].lstrip("_*")[:1].strip():
-            out.append(_OPENING[mark])
-        elif (
-            following in _KRAMDOWN_PUNCT
-            and text[at + 2 : at + 4] != ".."
-            and not (_word(following) or _word(text[at + 2 : at + 3]))
-        ) or (
-            not following
-            or following.isspace()
-            or (following == "s" and not _word(text[at + 2 : at + 3]))
-        ):
-            out.append(_CLOSING[mark])
-        else:
-            out.append(_OPENING[mark])
-        taken = last
-    out.append(text[last:])
-    return "".join(out)
-
-
-def _word(char: str) -> bool:
-    """Ruby's \\w: ASCII letters, digits and `_`."""
-    return bool(char) and (char.isascii() and (char.isalnum() or char == "_"))
-
-
-def _decade(rest: str) -> bool:
-    return len(rest) >= 3 and rest[:2].isascii() and rest[:2].isdigit() and rest[2] == "s"
 
 
 def _hard_breaks(body: str, options: pyromark.Options) -> str:

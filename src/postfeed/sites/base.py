@@ -114,6 +114,10 @@ class Rules:
         """The post's tags, as a value `fields.categories` reads."""
         return meta.get("tags")
 
+    def feed_title(self, title: str) -> str:
+        """The title as the site's feed shows it."""
+        return title
+
     def title_from_name(self, name: str) -> str | None:
         """The title of a post whose front matter has none, if the generator makes one
         from the file name; None: the body's first heading or line (postfeed's way)."""

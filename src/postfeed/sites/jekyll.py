@@ -51,7 +51,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, unquote_to_bytes, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from postfeed import urls
+from postfeed import typography, urls
 from postfeed.article import Warn
 from postfeed.sites.base import DAYS, MONTHS, Site, SiteError, SitePost, date_placeholders
 from postfeed.sites.base import Rules as BaseRules
@@ -428,6 +428,11 @@ class Rules(BaseRules):
         if self.kramdown:
             body = kramdown_extensions(body, self.toc_levels)
         return body
+
+    def feed_title(self, title: str) -> str:
+        # jekyll-feed writes `post.title | smartify` (kramdown's smart quotes), whatever
+        # the site's Markdown engine
+        return typography.kramdown_smartypants(title)
 
     def variables(self, post: SitePost, link: str, config: Config) -> dict[str, str]:
         """`site.*` and `page.*` as Liquid would print them in this post."""
