@@ -620,3 +620,17 @@ def test_emoji_names_in_code_links_and_attributes_stay_as_written(
     content = build(root, "--config", str(_full_content(root)))["A"][CONTENT]
     assert "<code>std::ok::x</code>" in content and "https://example.org/a:ok:b" in content
     assert ":ok: code" in content and content.count("🆗") == 1
+
+
+def test_a_page_without_a_date_is_dated_as_hugo_dates_it(
+    site: Callable[..., Path], page: Page
+) -> None:
+    # Hugo's zero time: the page stays last, where Hugo's feed lists it, instead of
+    # coming first with the time of a fresh checkout
+    root = site()
+    page("posts/dated.md", post_text("Dated", date="2024-05-01"))
+    page("notes/undated.md", "No front matter here.\n")
+    items = build(root)
+    assert list(items) == ["Dated", "No front matter here."]
+    # (read as it is written: RFC 822 readers take a year under 100 for 20xx)
+    assert items["No front matter here."]["pubDate"] == "Mon, 01 Jan 0001 00:00:00 GMT"

@@ -272,7 +272,7 @@ def describe(post: Post, config: Config, warn: Warn) -> Article:
     """Everything about a post but its content: cheap enough for every post."""
     meta = post.meta
     published = _published(post, config, warn)
-    if published < EARLIEST_PLAUSIBLE:
+    if published < EARLIEST_PLAUSIBLE and published != config.site_rules.undated():
         warn("date", f"{published.year:04d}-{published:%m-%d} is before 1970")
     updated = _updated(meta, config, published, warn)
 
@@ -440,6 +440,11 @@ def _published(post: Post, config: Config, warn: Warn) -> datetime:
             raise PostError("date", str(error)) from None
     if config.strict:
         raise PostError("date", "missing (and --strict is on)")
+    if (undated := config.site_rules.undated()) is not None:
+        warn(
+            "date", f"missing; dated {undated.date().isoformat()}, as the site's generator dates it"
+        )
+        return undated
     mtime = datetime.fromtimestamp(post.mtime, UTC)
     warn("date", f"missing; using the file's modification time ({mtime:%Y-%m-%d %H:%M} UTC)")
     return mtime

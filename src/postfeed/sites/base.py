@@ -123,6 +123,10 @@ class Rules:
         from the file name; None: the body's first heading or line (postfeed's way)."""
         return None
 
+    def undated(self) -> datetime | None:
+        """The date the generator gives a post without one; None: the file's time."""
+        return None
+
     def date_in_name(self, name: str) -> str | None:
         """The date the file name `name` carries, as text."""
         match = _DATE_IN_NAME.search(name)

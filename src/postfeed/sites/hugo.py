@@ -277,6 +277,11 @@ class Rules(BaseRules):
     def tags(self, meta: Mapping[str, Any]) -> Any:
         return _lower_keys(meta).get("tags")
 
+    def undated(self) -> datetime | None:
+        # Hugo's zero time: such a page stays last in the feed, where Hugo lists it,
+        # instead of coming first with the time of a fresh checkout
+        return datetime(1, 1, 1, tzinfo=UTC)
+
     def finish(self, body_html: str) -> str:
         # enableEmoji: emoji names in the text, not in code, links or attributes
         return emojify_html(body_html) if self.emoji and ":" in body_html else body_html
