@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import hashlib
 import os
 import queue
 import re
@@ -20,8 +21,10 @@ from postfeed.article import PostError
 from postfeed.dates import parse_date
 from postfeed.reader import (
     MAX_FRONT_MATTER_CHARS,
+    PostFile,
     decode,
     read_post,
+    scan,
     scan_posts,
     split_front_matter,
 )
@@ -79,6 +82,42 @@ def relative(paths: list[Path], root: Path) -> list[str]:
 
 def find_posts(root: Path) -> list[Path]:
     return [Path(post_file.path) for post_file in scan_posts(root)]
+
+
+def _digests_of(files: list[PostFile]) -> dict[str, str]:
+    """Each folder's digest as the scan takes it, from the sorted list of files."""
+    lines: dict[str, list[str]] = {}
+    for f in files:
+        lines.setdefault(f.key.rpartition("/")[0], []).append(f"{f.key}\0{f.size}\0{f.mtime_ns}\n")
+    return {k: hashlib.sha256("".join(v).encode()).hexdigest()[:32] for k, v in lines.items()}
+
+
+@pytest.mark.skipif(os.name != "posix", reason="file names as bytes")
+def test_a_scan_groups_the_files_by_folder_with_a_digest_of_each(tmp_path) -> None:
+    root = tmp_path / "posts"
+    for name in ["a.md", "b/c.md", "b/d.txt", "b/e/f.md", "g/h.png", "z.md"]:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("x")
+    # Two folders whose names escape to the same text: one folder for the digests.
+    os.makedirs(os.path.join(os.fsencode(root), b"q\xff"))
+    os.makedirs(os.path.join(os.fsencode(root), b"q\\xff"))
+    for folder, file in ((b"q\xff", b"2.md"), (b"q\\xff", b"1.md")):
+        with open(os.path.join(os.fsencode(root), folder, file), "w") as out:
+            out.write("y")
+    found = scan(root)
+    assert found.files == scan_posts(root)
+    assert [f.key for f in found.files] == [
+        "a.md", "b/c.md", "b/d.txt", "b/e/f.md", "q\\xff/1.md", "q\\xff/2.md", "z.md"
+    ]  # fmt: skip
+    assert {k: sorted(f.key for f in v) for k, v in found.by_folder.items()} == {
+        "": ["a.md", "z.md"], "b": ["b/c.md", "b/d.txt"], "b/e": ["b/e/f.md"],
+        "q\\xff": ["q\\xff/1.md", "q\\xff/2.md"],
+    }  # fmt: skip
+    assert found.digests == _digests_of(found.files)
+    before = found.digests
+    (root / "b" / "d.txt").write_text("longer")
+    after = scan(root).digests
+    assert {k for k in after if after[k] != before[k]} == {"b"}
 
 
 def test_find_posts_finds_every_post_suffix_recursively(tmp_path, write_post: WritePost) -> None:

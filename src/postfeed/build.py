@@ -46,7 +46,7 @@ from postfeed.formats import SITE_FILES
 from postfeed.lock import LockBusy, exclusive_lock
 from postfeed.output import Staging, remove_stale_temporaries
 from postfeed.publish import SetFiles, channel_digest, folder_of, publish, site_files
-from postfeed.reader import scan_posts
+from postfeed.reader import scan
 
 __all__ = ["BuildError", "BuildResult", "LockBusy", "build", "check"]
 
@@ -128,8 +128,8 @@ def _build(
         build_state = state.BuildState(cache)
         settings = hashlib.sha256(f"{__version__}|{config!r}".encode()).hexdigest()
         with clock("scan"):
-            files = scan_posts(config.posts)
-            folders = state.folder_digests(files)
+            posts = scan(config.posts)
+            files, folders = posts.files, posts.digests
             listing = state.listing_digest(folders, settings)
             last = build_state.load()
             if last.state and last.state == state.state_digest(
@@ -143,7 +143,7 @@ def _build(
         # folders that differ are compared with the cache.
         changed = state.changed_folders(folders, last.folders) if last.folders else None
         with clock("collect"):
-            collection = collect(config, cache, files, now, progress, changed)
+            collection = collect(config, cache, files, now, progress, changed, posts.by_folder)
         result = BuildResult(collection, timings=clock.timings)
         settled = len(result.problems)  # problems known before content is made
         with clock("select"):

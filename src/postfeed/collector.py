@@ -12,7 +12,7 @@ import os
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -34,7 +34,7 @@ from postfeed.cache import Cache
 from postfeed.config import Config
 from postfeed.dates import DateError, parse_date
 from postfeed.reader import Post, PostFile, read_post, scan_posts
-from postfeed.sites import SitePost
+from postfeed.sites import Rules, SitePost
 from postfeed.state import folder_of
 
 T = TypeVar("T")
@@ -81,6 +81,7 @@ def collect(
     now: datetime | None = None,
     progress: Callable[[int, int], None] | None = None,
     changed: set[str] | None = None,
+    by_folder: Mapping[str, list[PostFile]] | None = None,
 ) -> Collection:
     """Bring the cache up to date with the posts below `config.posts`; report every problem.
 
@@ -88,11 +89,14 @@ def collect(
     `files` is the scan of the posts folder, when the caller has made it already;
     `progress(done, total)` is told how many new and changed posts have been read.
     `changed`: the only folders (keys without the file name) whose files may differ
-    from the cache's; None: any may.
+    from the cache's; None: any may. `by_folder`: the same files by folder (see
+    reader.Scan), so that only the changed folders' files are looked at.
     """
     files = scan_posts(config.posts) if files is None else files
-    files = [f for f in files if not config.site_rules.ignores(f.key)]
-    fresh = _update(cache, files, changed)
+    rules = config.site_rules
+    if type(rules).ignores is not Rules.ignores:  # the base rules ignore no file
+        files = [f for f in files if not rules.ignores(f.key)]
+    fresh = _update(cache, _in_folders(files, changed, by_folder, rules), changed)
     _store(cache, fresh, config, progress)
     if changed is not None and cache.count() != len(files):
         # The cache did not hold what the last build listed (it should): compare all.
@@ -120,11 +124,24 @@ def collect(
     return collection
 
 
+def _in_folders(
+    files: list[PostFile],
+    changed: set[str] | None,
+    by_folder: Mapping[str, list[PostFile]] | None,
+    rules: Rules,
+) -> list[PostFile]:
+    """The files (not ignored) of the folders `changed` (None: all `files`), in key order."""
+    if changed is None:
+        return files
+    if by_folder is None:
+        return [f for f in files if folder_of(f.key) in changed]
+    found = [f for folder in changed for f in by_folder.get(folder, ()) if not rules.ignores(f.key)]
+    return sorted(found, key=lambda post_file: post_file.key)
+
+
 def _update(cache: Cache, files: list[PostFile], changed: set[str] | None) -> list[PostFile]:
-    """Forget the cached posts that are gone; return the files that are new or changed,
-    looking only in the folders `changed` (None: everywhere)."""
-    if changed is not None:
-        files = [f for f in files if folder_of(f.key) in changed]
+    """Forget the cached posts that are gone; return the files that are new or changed.
+    `files`: every post file of the folders `changed` (None: of every folder)."""
     known = cache.stats(changed)
     cache.forget({path for path, _, _ in known} - {post_file.key for post_file in files})
     return [f for f in files if (f.key, f.size, f.mtime_ns) not in known]

@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import codecs
 import errno
+import gc
+import hashlib
 import json
 import os
 import re
 import tomllib
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import partial
+from operator import itemgetter
 from pathlib import Path
 from stat import S_ISREG
 from typing import Any, ClassVar, NamedTuple
@@ -127,18 +131,56 @@ def scan_posts(root: Path) -> list[PostFile]:
     Symlinked folders are not followed, so a link loop cannot make this run
     forever; a symlinked file is listed as ignored.
     """
-    found: list[PostFile] = []
+    return scan(root).files
+
+
+class Scan(NamedTuple):
+    """A scan of the posts folder: its post files, and the same by folder."""
+
+    files: list[PostFile]  # sorted by key
+    by_folder: dict[str, list[PostFile]]  # folder (a key without the file name) -> its files
+    # A digest of each folder's files (key, size and time, in key order), by folder:
+    # a build that finds a few of them changed compares only those folders' files with
+    # the cache, not 100,000 (see collector.collect).
+    digests: dict[str, str]
+
+
+_BY_KEY = itemgetter(1)
+_new_post_file = partial(tuple.__new__, PostFile)  # PostFile(...) without a Python call
+
+
+def scan(root: Path) -> Scan:
+    """scan_posts, with each folder's files and digest, taken in the same pass."""
+    # The scan makes no reference cycles, only many objects: the collector would walk
+    # them (and whatever else is alive) again and again for nothing.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return _scan(root)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _scan(root: Path) -> Scan:
+    by_folder: dict[str, list[PostFile]] = {}
+    digests: dict[str, str] = {}
+    merged: set[str] = set()
     folders = [(str(root), "")]  # (folder on disk, its key prefix)
     while folders:
         folder, prefix = folders.pop()
+        found: list[PostFile] = []
+        lines: list[str] = []  # key, size and time of each file, for the folder's digest
         try:
             entries = list(os.scandir(folder))
         except OSError as error:
             if not prefix:
                 raise  # the posts folder itself: nothing can be built
             reason = f"folder cannot be read: {error.strerror or error}"
-            found.append(PostFile(folder, _utf8(prefix), 0, 0, reason))
-            continue
+            key = _utf8(prefix)
+            found.append(PostFile(folder, key, 0, 0, reason))
+            lines.append(f"{key}\0{0}\0{0}\n")
+            entries = []
         for entry in entries:
             name = entry.name
             if name[0] == ".":
@@ -155,18 +197,43 @@ def scan_posts(root: Path) -> list[PostFile]:
                 utf8 = _utf8(key)
                 unusable = "" if utf8 == key else "name is not valid UTF-8: rename it"
                 key = utf8
-            if entry.is_symlink():
-                found.append(PostFile(entry.path, key, 0, 0, unusable, SYMLINK_IGNORED))
-                continue
             try:
-                if not entry.is_file(follow_symlinks=False):  # a FIFO or a device would block
+                if entry.is_file(follow_symlinks=False):
+                    stat = entry.stat(follow_symlinks=False)
+                elif entry.is_symlink():
+                    found.append(PostFile(entry.path, key, 0, 0, unusable, SYMLINK_IGNORED))
+                    lines.append(f"{key}\0{0}\0{0}\n")
                     continue
-                stat = entry.stat(follow_symlinks=False)
+                else:
+                    continue  # a FIFO or a device would block
             except OSError:
                 continue
-            found.append(PostFile(entry.path, key, stat.st_size, stat.st_mtime_ns, unusable))
-    found.sort(key=lambda post_file: post_file.key)
-    return found
+            size, mtime_ns = stat.st_size, stat.st_mtime_ns
+            found.append(_new_post_file((entry.path, key, size, mtime_ns, unusable, "")))
+            lines.append(f"{key}\0{size}\0{mtime_ns}\n")
+        if not found:
+            continue
+        # Every key of a folder starts with its own prefix: the key of the folder is that
+        # prefix, made valid UTF-8 as the keys are, without its final slash.
+        group = _utf8(prefix)[:-1]
+        if group in by_folder:  # two folders whose names differ only in bytes not UTF-8
+            merged.add(group)
+            by_folder[group] += found
+        else:
+            by_folder[group] = found
+            # Keys are unique and "\0" sorts first: the lines sort as their keys do.
+            lines.sort()
+            digests[group] = _digest(lines)
+    for group in merged:
+        group_files = sorted(by_folder[group], key=_BY_KEY)
+        digests[group] = _digest([f"{f.key}\0{f.size}\0{f.mtime_ns}\n" for f in group_files])
+    files = [post_file for group_files in by_folder.values() for post_file in group_files]
+    files.sort(key=_BY_KEY)
+    return Scan(files, by_folder, digests)
+
+
+def _digest(lines: list[str]) -> str:
+    return hashlib.sha256("".join(lines).encode()).hexdigest()[:32]
 
 
 def _utf8(name: str) -> str:

@@ -19,7 +19,6 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from postfeed.cache import Cache
-from postfeed.reader import PostFile
 
 _KEY = "last_build"
 
@@ -43,7 +42,7 @@ class LastBuild:
     # A digest of the program and the settings: while it stays, a build may carry
     # over the feed sets no changed post belongs to (see build._select).
     settings: str = ""
-    # A digest of each folder's post files (see folder_digests), as the cache has them:
+    # A digest of each folder's post files (see reader.Scan), as the cache has them:
     # the next build compares with the cache only the files of folders that changed.
     folders: dict[str, str] = field(default_factory=dict)
 
@@ -77,19 +76,6 @@ class BuildState:
 def folder_of(key: str) -> str:
     """The folder of a post file's key ("" for the posts folder itself)."""
     return key.rpartition("/")[0]
-
-
-def folder_digests(files: list[PostFile]) -> dict[str, str]:
-    """A digest of each folder's post files (path, size and time), by folder: a build
-    that finds a few of them changed compares only those folders' files with the
-    cache, not 100,000 (see collector.collect)."""
-    lines: dict[str, list[str]] = {}
-    for f in files:
-        lines.setdefault(folder_of(f.key), []).append(f"{f.key}\0{f.size}\0{f.mtime_ns}\n")
-    return {
-        folder: hashlib.sha256("".join(group).encode()).hexdigest()[:32]
-        for folder, group in lines.items()
-    }
 
 
 def changed_folders(now: dict[str, str], before: dict[str, str]) -> set[str]:
