@@ -7,6 +7,7 @@ the same output, and can be killed at any moment without leaving a broken feed.
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 import random
@@ -54,6 +55,20 @@ def feed_bytes(root: Path, output: str = "output") -> dict[str, bytes]:
 def titles(root: Path) -> list[str]:
     tree = etree.parse(str(root / "output" / "rss.xml"))
     return [item.findtext("title") for item in tree.iter("item")]
+
+
+def test_a_build_leaves_the_cycle_collector_as_it_found_it(site: Path) -> None:
+    # A build keeps the scan's objects out of the collector's passes while it runs.
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    build(config_for(site))
+    assert gc.isenabled() and gc.get_freeze_count() == 0
+    gc.freeze()  # someone else's frozen objects stay frozen
+    try:
+        frozen = gc.get_freeze_count()
+        build(config_for(site))
+        assert gc.get_freeze_count() == frozen
+    finally:
+        gc.unfreeze()
 
 
 def test_a_rebuild_with_the_cache_gives_the_same_bytes_as_one_without(

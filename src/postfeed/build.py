@@ -19,6 +19,7 @@ What it writes, below the output folder:
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import sqlite3
 import time
@@ -122,13 +123,17 @@ def _build(
     progress: Callable[[int, int], None] | None,
 ) -> BuildResult:
     clock = _Clock()
-    with Cache(cache_file, _fingerprint(config), config.site_rules.one_spelling) as cache:
+    with (
+        Cache(cache_file, _fingerprint(config), config.site_rules.one_spelling) as cache,
+        _uncollected() as keep,
+    ):
         if force:
             cache.clear()
         build_state = state.BuildState(cache)
         settings = hashlib.sha256(f"{__version__}|{config!r}".encode()).hexdigest()
         with clock("scan"):
             posts = scan(config.posts)
+            keep()
             files, folders = posts.files, posts.digests
             listing = state.listing_digest(folders, settings)
             last = build_state.load()
@@ -434,6 +439,24 @@ def _fingerprint(config: Config) -> str:
         sorted(config.categories.aliases.items()), config.ids, config.site_kind, config.site_rules,
     )  # fmt: skip
     return hashlib.sha256(f"{SCHEMA_VERSION}|{__version__}|{settings!r}".encode()).hexdigest()
+
+
+@contextmanager
+def _uncollected() -> Iterator[Callable[[], None]]:
+    """keep() leaves every object alive at that moment out of the cycle collector's
+    passes until the block ends (gc.freeze): the scan's 100,000 post files live through
+    the build, and each pass would walk them all again (0.1 s at 100,000 posts).
+    Nothing is kept out if someone else has frozen objects already."""
+    own = gc.get_freeze_count() == 0
+    try:
+        yield gc.freeze if own else _nothing
+    finally:
+        if own:
+            gc.unfreeze()
+
+
+def _nothing() -> None:
+    pass
 
 
 class _Clock:
