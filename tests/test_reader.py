@@ -839,3 +839,19 @@ def test_split_front_matter_without_front_matter_is_all_body() -> None:
 def test_split_front_matter_keys_are_text() -> None:
     meta, _ = split_front_matter("---\n2021: year\n---\n")
     assert meta == {"2021": "year"}
+
+
+def test_a_post_is_read_to_its_end_even_if_it_grew_after_it_was_opened(tmp_path) -> None:
+    from postfeed.reader import _read_open
+
+    path = tmp_path / "grown.md"
+    path.write_bytes(b"x" * 200_000)
+    descriptor = os.open(path, os.O_RDONLY)
+    try:
+        assert _read_open(descriptor, 10, 1_000_000) == b"x" * 200_000  # as if it grew
+        os.lseek(descriptor, 0, os.SEEK_SET)
+        assert _read_open(descriptor, 200_000, 150_001) == b"x" * 150_001  # no more than the limit
+        os.lseek(descriptor, 0, os.SEEK_SET)
+        assert _read_open(descriptor, 300_000, 1_000_000) == b"x" * 200_000  # it shrank
+    finally:
+        os.close(descriptor)

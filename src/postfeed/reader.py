@@ -257,20 +257,35 @@ def read_post(path: Path, root: Path, max_size: int, salvage: bool = True) -> Po
         if error.errno == errno.ELOOP:
             raise PostError("file", SYMLINK_IGNORED) from None
         raise PostError("file", error.strerror or str(error)) from None
-    with os.fdopen(descriptor, "rb") as file:
+    try:
         stat = os.fstat(descriptor)
         if not S_ISREG(stat.st_mode):
             raise PostError("file", "is not a regular file")
         if stat.st_size > max_size:
             raise PostError("file", f"is {stat.st_size:,} bytes, over max_post_size ({max_size:,})")
         try:
-            data = file.read(max_size + 1)
+            data = _read_open(descriptor, stat.st_size, max_size + 1)
         except OSError as error:
             raise PostError("file", error.strerror or str(error)) from None
+    finally:
+        os.close(descriptor)
     text, warnings = decode(data)
     meta, body, more_warnings = read_front_matter(text, salvage)
     name = path.relative_to(root).with_suffix("").as_posix()
     return Post(path, name, meta, body, stat.st_mtime, (*warnings, *more_warnings))
+
+
+def _read_open(descriptor: int, size: int, limit: int) -> bytes:
+    """The bytes of an open file to its end, but no more than `limit`; `size` is the
+    size it had when opened (asking for exactly that, not for `limit`, spares a
+    buffer of `limit` bytes for every post). A file that grew since is read on."""
+    chunks = []
+    want = min(size + 1, limit)
+    while limit > 0 and (chunk := os.read(descriptor, min(want, limit))):
+        chunks.append(chunk)
+        limit -= len(chunk)
+        want = 1 << 16  # the read that finds the end, or a file that grew
+    return chunks[0] if len(chunks) == 1 else b"".join(chunks)
 
 
 def decode(data: bytes) -> tuple[str, tuple[FieldWarning, ...]]:
