@@ -245,8 +245,50 @@ def _on_every_core(function: Callable[[T], R], items: list[T], chunksize: int) -
 
     workers = min(os.cpu_count() or 1, 8)
     context = multiprocessing.get_context("forkserver")
+    chunks = [items[start : start + chunksize] for start in range(0, len(items), chunksize)]
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        yield from pool.map(function, items, chunksize=chunksize)
+        for results in pool.map(partial(_each, function), chunks):
+            yield from results
+
+
+def _each(function: Callable[[T], R], items: list[T]) -> list[R]:
+    """In a worker: function(item) for every item, with one alarm handler for them all."""
+    with _alarm_handler():
+        return [function(item) for item in items]
+
+
+# The limit time_limit() is enforcing, while _alarm_handler() keeps its handler installed.
+_limit: list[float] = []
+
+
+def _expire(signum: int, frame: object) -> None:
+    seconds = _limit[-1] if _limit else 0.0
+    raise PostError("content", f"took too long (over {seconds:g} s, limits.post_seconds)")
+
+
+def _can_time() -> bool:
+    """A timer signal can only be had in the main thread on Unix."""
+    return hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+
+
+@contextmanager
+def _alarm_handler() -> Iterator[None]:
+    """Keep the handler of time_limit's signal installed through the block, so that
+    each time_limit inside only sets the timer (installing a handler per post costs)."""
+    global _handler_kept
+    if not _can_time() or _handler_kept:
+        yield
+        return
+    previous = signal.signal(signal.SIGALRM, _expire)
+    _handler_kept = True
+    try:
+        yield
+    finally:
+        _handler_kept = False
+        signal.signal(signal.SIGALRM, previous)
+
+
+_handler_kept = False
 
 
 @contextmanager
@@ -259,23 +301,20 @@ def time_limit(seconds: float) -> Iterator[None]:
     on Windows) the block runs without a limit. It interrupts Python code, not a
     single long call into C.
     """
-    if (
-        not hasattr(signal, "setitimer")
-        or threading.current_thread() is not threading.main_thread()
-    ):
+    if not _can_time():
         yield
         return
-
-    def expire(signum: int, frame: object) -> None:
-        raise PostError("content", f"took too long (over {seconds:g} s, limits.post_seconds)")
-
-    previous = signal.signal(signal.SIGALRM, expire)
+    kept = _handler_kept
+    previous = None if kept else signal.signal(signal.SIGALRM, _expire)
+    _limit.append(seconds)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        _limit.pop()
+        if not kept:
+            signal.signal(signal.SIGALRM, previous)
 
 
 def is_published(meta: dict[str, Any]) -> bool:
