@@ -71,6 +71,28 @@ def test_a_build_leaves_the_cycle_collector_as_it_found_it(site: Path) -> None:
         gc.unfreeze()
 
 
+def _cache_rows(path: Path) -> dict[str, list[tuple[object, ...]]]:
+    with sqlite3.connect(path) as db:
+        tables = {name: sorted(db.execute(f"SELECT * FROM {name}"), key=repr)
+                  for name in ("posts", "categories", "spellings")}  # fmt: skip
+        tables["schema"] = sorted(db.execute("SELECT type, name, sql FROM sqlite_master"))
+    db.close()
+    return tables
+
+
+def test_a_cold_build_stored_in_bulk_leaves_the_cache_a_post_by_post_one_does(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import postfeed.collector as collector
+
+    build(config_for(site, output=site / "one"))
+    monkeypatch.setattr(collector, "PARALLEL_FROM", 3)  # read on every core, stored in bulk
+    build(config_for(site, output=site / "two"))
+    cache = site / ".postfeed-cache"
+    assert _cache_rows(cache / "one.sqlite3") == _cache_rows(cache / "two.sqlite3")
+    assert (site / "one" / "rss.xml").read_bytes() == (site / "two" / "rss.xml").read_bytes()
+
+
 def test_a_rebuild_with_the_cache_gives_the_same_bytes_as_one_without(
     site: Path, write_post: WritePost
 ) -> None:

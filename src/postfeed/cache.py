@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import sqlite3
 from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
@@ -74,6 +75,10 @@ CREATE TABLE content (
     summary TEXT NOT NULL
 );
 """
+# Every index but the primary keys', as (name, statement): Cache.bulk makes them last.
+_INDEXES = [(match[1], match[0]) for match in re.finditer(r"CREATE INDEX (\w+) ON [^;]*", _SCHEMA)]
+_INSERT_POST = "INSERT OR REPLACE INTO posts VALUES (" + ", ".join("?" * 16) + ")"
+_INSERT_CATEGORY = "INSERT INTO categories VALUES (?, ?, ?, ?, ?)"
 # Of the posts that share an id, the one that keeps it: a post whose id is its own
 # (derived from its path) first, then the oldest, then the first in path order. A
 # post cannot take away another's id by copying it; the others use their own_id.
@@ -116,6 +121,8 @@ class Cache:
         self._spellings: dict[str, str] | None = None  # until a post is stored or forgotten
         self._unsettled: set[str] = set()  # keys whose row in `spellings` may be stale
         self._duplicates: list[tuple[str, str, str, str]] | None = None  # as _spellings
+        # Inside bulk(): the rows of posts and of categories not inserted yet.
+        self._bulk: tuple[list[tuple[object, ...]], list[tuple[object, ...]]] | None = None
 
     def __enter__(self) -> Cache:
         return self
@@ -219,6 +226,35 @@ class Cache:
             if key not in self._spelt_before:
                 self._spelt_before[key] = self._spelling(key)
 
+    @contextlib.contextmanager
+    def bulk(self) -> Iterator[None]:
+        """A block that stores many posts. Into an empty cache (a cold build), rows are
+        inserted in batches, without the indexes, which are made once at the end from
+        all the rows: keeping seven indexes up to date row by row costs more."""
+        if self._tracking or self._bulk is not None or self.count():
+            yield
+            return
+        if not self._db.in_transaction:  # the indexes come back if the build fails
+            self._db.execute("BEGIN")
+        for name, _ in _INDEXES:
+            self._db.execute(f"DROP INDEX IF EXISTS {name}")
+        self._bulk = ([], [])
+        try:
+            yield
+            self._flush()
+        finally:
+            self._bulk = None
+            for _, statement in _INDEXES:
+                self._db.execute(statement)
+
+    def _flush(self) -> None:
+        if self._bulk:
+            posts, categories = self._bulk
+            self._db.executemany(_INSERT_POST, posts)
+            self._db.executemany(_INSERT_CATEGORY, categories)
+            posts.clear()
+            categories.clear()
+
     def store(self, path: str, size: int, mtime_ns: int, result: PostResult) -> None:
         article = result.article
         self._touch(path, article)
@@ -229,19 +265,27 @@ class Cache:
             if article else (None,) * 10
         )  # fmt: skip
         problems = [[p.field, p.message, p.fatal, p.detail] for p in result.problems]
-        self._drop_categories(path)
+        row = (path, size, mtime_ns, int(result.skipped),
+               json.dumps(problems, ensure_ascii=False) if problems else None, result.digest,
+               *fields)  # fmt: skip
+        rows = []
         if article:
             published = article.published.timestamp()
             rows = [(path, fold(name), name, 0, published) for name in article.categories]
             rows += [(path, fold(name), name, 1, published) for name in article.tags]
+        if self._bulk is not None:  # a new post in an empty cache: it has no rows to drop
+            self._spellings = self._duplicates = None
             self._unsettled.update(key for _, key, _, _, _ in rows)
-            self._db.executemany("INSERT INTO categories VALUES (?, ?, ?, ?, ?)", rows)
-        self._db.execute(
-            "INSERT OR REPLACE INTO posts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (path, size, mtime_ns, int(result.skipped),
-             json.dumps(problems, ensure_ascii=False) if problems else None, result.digest,
-             *fields),
-        )  # fmt: skip
+            self._bulk[0].append(row)
+            self._bulk[1].extend(rows)
+            if len(self._bulk[0]) >= 512:
+                self._flush()
+            return
+        self._drop_categories(path)
+        if rows:
+            self._unsettled.update(key for _, key, _, _, _ in rows)
+            self._db.executemany(_INSERT_CATEGORY, rows)
+        self._db.execute(_INSERT_POST, row)
 
     def forget(self, paths: Iterable[str]) -> None:
         rows = [(path,) for path in paths]

@@ -7,6 +7,7 @@ end up in a feed.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import re
@@ -154,10 +155,12 @@ def _store(
     progress: Callable[[int, int], None] | None,
 ) -> None:
     """Read the new and changed files and keep what they give in the cache."""
-    for done, (post_file, result) in enumerate(zip(fresh, _read_all(fresh, config), strict=True)):
-        cache.store(post_file.key, post_file.size, post_file.mtime_ns, result)
-        if progress and done % 256 == 0:
-            progress(done, len(fresh))
+    with cache.bulk() if len(fresh) >= PARALLEL_FROM else contextlib.nullcontext():
+        results = zip(fresh, _read_all(fresh, config), strict=True)
+        for done, (post_file, result) in enumerate(results):
+            cache.store(post_file.key, post_file.size, post_file.mtime_ns, result)
+            if progress and done % 256 == 0:
+                progress(done, len(fresh))
     if progress and fresh:
         progress(len(fresh), len(fresh))
 
