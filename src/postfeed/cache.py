@@ -97,6 +97,30 @@ _ARTICLE_COLUMNS = (
 _SEPARATOR = "\x1f"
 
 
+# What the cache keeps of one post file, made from its PostResult (see stored()).
+Stored = tuple[tuple[object, ...], tuple[tuple[str, str, int], ...], float]
+
+
+def stored(result: PostResult) -> Stored:
+    """A PostResult as the cache keeps it: (the posts row after path, size and time;
+    the (key, name, is_tag) of each category and tag; the date). Plain values: workers
+    send these to the building process, which only inserts them."""
+    article = result.article
+    problems = [[p.field, p.message, p.fatal, p.detail] for p in result.problems]
+    head = (int(result.skipped), json.dumps(problems, ensure_ascii=False) if problems else None,
+            result.digest)  # fmt: skip
+    if article is None:
+        return (*head, *(None,) * 10), (), 0.0
+    fields = (
+        (*head, article.title, article.link, article.id, article.published.timestamp(),
+         article.updated.timestamp(), _SEPARATOR.join(article.categories),
+         _SEPARATOR.join(article.tags), article.author, article.image, result.own_id)
+    )  # fmt: skip
+    names = [(fold(name), name, 0) for name in article.categories]
+    names += [(fold(name), name, 1) for name in article.tags]
+    return fields, tuple(names), article.published.timestamp()
+
+
 class CacheDamaged(ValueError):
     """The cache holds what no build wrote: it is discarded and built again."""
 
@@ -212,16 +236,16 @@ class Cache:
         ).fetchone()
         return row[0] if row else None
 
-    def _touch(self, path: str, article: Article | None = None) -> None:
-        """Note the categories `path` has in the cache, and those `article` gives it."""
+    def _touch(self, path: str, names: tuple[tuple[str, str, int], ...] = ()) -> None:
+        """Note the categories `path` has in the cache, and those it is given now
+        (`names`: the (key, name, is_tag) of its categories and tags, see stored())."""
         if not self._tracking:
             return
         rows = self._db.execute("SELECT key, is_tag FROM categories WHERE path = ?", (path,))
         keys = {key: bool(is_tag) for key, is_tag in rows}
-        new = {fold(name) for name in (*article.categories, *article.tags)} if article else set()
+        new = {key for key, _, _ in names}
         self._touched.update(key for key, is_tag in keys.items() if not is_tag)
-        if article:
-            self._touched.update(fold(name) for name in article.categories)
+        self._touched.update(key for key, _, is_tag in names if not is_tag)
         for key in keys.keys() | new:
             if key not in self._spelt_before:
                 self._spelt_before[key] = self._spelling(key)
@@ -255,27 +279,15 @@ class Cache:
             posts.clear()
             categories.clear()
 
-    def store(self, path: str, size: int, mtime_ns: int, result: PostResult) -> None:
-        article = result.article
-        self._touch(path, article)
-        fields = (
-            (article.title, article.link, article.id, article.published.timestamp(),
-             article.updated.timestamp(), _SEPARATOR.join(article.categories),
-             _SEPARATOR.join(article.tags), article.author, article.image, result.own_id)
-            if article else (None,) * 10
-        )  # fmt: skip
-        problems = [[p.field, p.message, p.fatal, p.detail] for p in result.problems]
-        row = (path, size, mtime_ns, int(result.skipped),
-               json.dumps(problems, ensure_ascii=False) if problems else None, result.digest,
-               *fields)  # fmt: skip
-        rows = []
-        if article:
-            published = article.published.timestamp()
-            rows = [(path, fold(name), name, 0, published) for name in article.categories]
-            rows += [(path, fold(name), name, 1, published) for name in article.tags]
+    def store(self, path: str, size: int, mtime_ns: int, result: PostResult | Stored) -> None:
+        """Keep what reading the post file `path` gave (a PostResult, or its stored())."""
+        fields, names, published = result if isinstance(result, tuple) else stored(result)
+        self._touch(path, names)
+        row = (path, size, mtime_ns, *fields)
+        rows = [(path, key, name, is_tag, published) for key, name, is_tag in names]
         if self._bulk is not None:  # a new post in an empty cache: it has no rows to drop
             self._spellings = self._duplicates = None
-            self._unsettled.update(key for _, key, _, _, _ in rows)
+            self._unsettled.update(key for key, _, _ in names)
             self._bulk[0].append(row)
             self._bulk[1].extend(rows)
             if len(self._bulk[0]) >= 512:
@@ -283,7 +295,7 @@ class Cache:
             return
         self._drop_categories(path)
         if rows:
-            self._unsettled.update(key for _, key, _, _, _ in rows)
+            self._unsettled.update(key for key, _, _ in names)
             self._db.executemany(_INSERT_CATEGORY, rows)
         self._db.execute(_INSERT_POST, row)
 

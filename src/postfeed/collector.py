@@ -31,7 +31,7 @@ from postfeed.article import (
     Warn,
     attempt,
 )
-from postfeed.cache import Cache
+from postfeed.cache import Cache, Stored, stored
 from postfeed.config import Config
 from postfeed.dates import DateError, parse_date
 from postfeed.reader import Post, PostFile, read_post, scan_posts
@@ -214,26 +214,32 @@ def read_one(path: Path, config: Config) -> PostResult:
     return replace(result, problems=tuple(problems))
 
 
-def _read_all(files: list[PostFile], config: Config) -> Iterator[PostResult]:
-    """read_one for every file, in order; many files are shared among the cores.
+def _read_all(files: list[PostFile], config: Config) -> Iterator[PostResult | Stored]:
+    """read_one for every file, in order; many files are shared among the cores, which
+    send back only what the cache keeps of each (cache.stored: plain values).
 
     Results are yielded as they come, so memory does not grow with the archive.
     """
-    usable = [Path(f.path) for f in files if not f.unusable and not f.ignored]
-    results = (
-        (read_one(path, config) for path in usable)
+    usable = [f.path for f in files if not f.unusable and not f.ignored]
+    results: Iterator[PostResult | Stored] = (
+        (read_one(Path(path), config) for path in usable)
         if len(usable) < PARALLEL_FROM
-        else _on_every_core(partial(read_one, config=config), usable, chunksize=256)
+        else _on_every_core(partial(_read_stored, config=config), usable, chunksize=256)
     )
     for post_file in files:
-        where = Path(post_file.key)
         if post_file.unusable:
-            yield PostResult(None, (Problem(where, "file", post_file.unusable, fatal=True),))
+            problem = Problem(Path(post_file.key), "file", post_file.unusable, fatal=True)
+            yield PostResult(None, (problem,))
         elif post_file.ignored:
-            problem = Problem(where, "file", post_file.ignored, fatal=False)
+            problem = Problem(Path(post_file.key), "file", post_file.ignored, fatal=False)
             yield PostResult(None, (problem,), skipped=True)
         else:
             yield next(results)
+
+
+def _read_stored(path: str, config: Config) -> Stored:
+    """In a worker: what the cache keeps of the post file at `path`."""
+    return stored(read_one(Path(path), config))
 
 
 def _on_every_core(function: Callable[[T], R], items: list[T], chunksize: int) -> Iterator[R]:
