@@ -855,3 +855,28 @@ def test_a_post_is_read_to_its_end_even_if_it_grew_after_it_was_opened(tmp_path)
         assert _read_open(descriptor, 300_000, 1_000_000) == b"x" * 200_000  # it shrank
     finally:
         os.close(descriptor)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a: 1", "a: yes\nb: 1.10\nc: 2021-02-30", "a: ~\nb:\nc: null", "a: [x, y, {z: w}]",
+        "? [a]\n: b", "<<: {a: 1}\nb: 2", "a: !!int 5", "a: !!str 5", "a: !!binary aGk=", "=: x",
+        "a: &x [1]\nb: *x", "- a\n- b", "just text", "", "a: b\na: c", "a: !!set {x, y}",
+        "a: !!str [1]", "a: !!python/object:os.system x", "a: [", "a: !!timestamp 2021-02-30",
+        "? !!null\n: x", "a: !foo x", "a:\n  - [1, [2, [3]]]\n  - {k: {l: m}}", "a: 1\n---\nb: 2",
+        "a: " + "[" * 3000 + "]" * 3000,
+    ],
+)  # fmt: skip
+def test_front_matter_built_from_the_nodes_is_what_pyyaml_builds(text: str) -> None:
+    import yaml
+
+    from postfeed.reader import _FrontMatterLoader, _load_yaml
+
+    def outcome(load: Callable[[str], object]) -> tuple[object, ...]:
+        try:
+            return ("value", load(text))
+        except Exception as error:  # the same error, or the same value
+            return ("error", type(error), str(error))
+
+    assert outcome(_load_yaml) == outcome(lambda t: yaml.load(t, Loader=_FrontMatterLoader))
