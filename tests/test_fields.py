@@ -438,3 +438,31 @@ def test_is_false_accepts_the_usual_spellings_of_false(value: object) -> None:
 def test_values_that_are_neither_are_neither_true_nor_false(value: object) -> None:
     assert fields.is_true(value) is False
     assert fields.is_false(value) is False
+
+
+@pytest.mark.parametrize("name", ["https://feeds.example.org/a/b", "中文/路径", "", "x" * 500])
+def test_ids_are_the_uuid5_of_the_url(name: str) -> None:
+    import uuid
+
+    from postfeed.fields import _uuid5
+
+    assert _uuid5(name) == str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+
+
+def test_plain_text_takes_the_short_way_only_where_it_ends_the_same() -> None:
+    import random
+    import re
+
+    from postfeed import fields
+
+    pieces = ["a", " ", "\t", "\n", "<", "&", "amp;", "lt;", "b>", "\x01", "\x85", "\xa0",
+              "\u3000", "\u200b", "\ufeff", "中", "\x7f", "\ud800", "<!--", "-->",
+              "\x1c"]  # fmt: skip
+    chooser = random.Random(7)
+    texts = ["".join(chooser.choices(pieces, k=chooser.randint(0, 10))) for _ in range(3000)]
+    short = [fields.plain_line(text) for text in texts]
+    fields._PLAIN, kept = re.compile("(?!)"), fields._PLAIN  # the long way for every text
+    try:
+        assert [fields.plain_line(text) for text in texts] == short
+    finally:
+        fields._PLAIN = kept

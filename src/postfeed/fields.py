@@ -5,6 +5,7 @@ Pure functions of the values in front matter (and the configuration they need).
 
 from __future__ import annotations
 
+import hashlib
 import html
 import re
 import unicodedata
@@ -31,6 +32,9 @@ _TAG_START = re.compile(r"<(?=[a-zA-Z/!?])")
 # A text field longer than this is cut before it is parsed: a title is cut to 200
 # characters anyway, and no category or author name is this long.
 MAX_FIELD_INPUT = 10_000
+# Text that plain_line leaves as it is but for its spaces: no "&" or "<", and none of
+# the characters _CONTROL and _XML_FORBIDDEN match.
+_PLAIN = re.compile("[^&<\x00-\x1f\x7f-\x9f\u200b\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]*")
 # Tags that break a line: they become a space; other tags just go (CJK has no spaces).
 _BREAKING_TAG = re.compile(r"</?(?:br|p|div|li|h[1-6]|tr|td|th|hr)\b[^<>]*>", re.IGNORECASE)
 
@@ -65,6 +69,8 @@ def plain_line(value: Any) -> str:
     # Entities first: an encoded tag (&lt;script&gt;) must go too, not come back as
     # one. Scrapers often encode twice (AT&amp;amp;T), so decode until nothing changes.
     text = as_text(value)[:MAX_FIELD_INPUT]
+    if _PLAIN.fullmatch(text):  # no entity, no markup, no control: only spaces to collapse
+        return " ".join(text.split())
     for _ in range(3):
         decoded = html.unescape(text)
         if decoded == text:
@@ -162,7 +168,19 @@ def article_id(value: Any, site_url: str, name: str) -> str:
     if given and re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:\S+$", given):
         return urls.encode(given)
     seed = f"{site_url}#{given}" if given else f"{site_url}{name}"
-    return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, seed)}"
+    return f"urn:uuid:{_uuid5(seed)}"
+
+
+_URL_NAMESPACE = uuid.NAMESPACE_URL.bytes
+
+
+def _uuid5(name: str) -> str:
+    """str(uuid.uuid5(uuid.NAMESPACE_URL, name)), without making a UUID object."""
+    digest = bytearray(hashlib.sha1(_URL_NAMESPACE + name.encode()).digest()[:16])
+    digest[6] = (digest[6] & 0x0F) | 0x50  # version 5
+    digest[8] = (digest[8] & 0x3F) | 0x80  # the variant of RFC 4122
+    text = digest.hex()
+    return f"{text[:8]}-{text[8:12]}-{text[12:16]}-{text[16:20]}-{text[20:]}"
 
 
 def is_true(value: Any) -> bool:
