@@ -319,8 +319,20 @@ def read_post(path: Path, root: Path, max_size: int, salvage: bool = True) -> Po
         os.close(descriptor)
     text, warnings = decode(data)
     meta, body, more_warnings = read_front_matter(text, salvage)
-    name = path.relative_to(root).with_suffix("").as_posix()
-    return Post(path, name, meta, body, stat.st_mtime, (*warnings, *more_warnings))
+    return Post(path, _name(path, root), meta, body, stat.st_mtime, (*warnings, *more_warnings))
+
+
+def _name(path: Path, root: Path) -> str:
+    """path.relative_to(root).with_suffix("").as_posix(), with string operations where
+    the path is below the root in POSIX spelling (as the scan makes every path)."""
+    full, top = str(path), str(root)
+    if os.sep != "/" or top == "/" or not full.startswith(top + "/"):
+        return path.relative_to(root).with_suffix("").as_posix()
+    name = full[len(top) + 1 :]
+    dot = name.rfind(".")
+    if dot > name.rfind("/") + 1 and dot < len(name) - 1:  # as pathlib finds a suffix
+        name = name[:dot]
+    return name
 
 
 def _read_open(descriptor: int, size: int, limit: int) -> bytes:
