@@ -880,3 +880,23 @@ def test_front_matter_built_from_the_nodes_is_what_pyyaml_builds(text: str) -> N
             return ("error", type(error), str(error))
 
     assert outcome(_load_yaml) == outcome(lambda t: yaml.load(t, Loader=_FrontMatterLoader))
+
+
+def test_front_matter_scalars_resolve_as_pyyaml_resolves_them() -> None:
+    import random
+
+    import yaml
+
+    from postfeed.reader import _FrontMatterLoader
+
+    loader = _FrontMatterLoader("")
+    chooser = random.Random(3)
+    values = ["~", "null", "Null", "NULL", "", "<<", "=", "!", "&", "*", "null\n", "yes", "1.10"]
+    values += [
+        "".join(chooser.choices("~nulNL<=!&* \nxy", k=chooser.randint(0, 5))) for _ in range(5000)
+    ]
+    for value in values:
+        for implicit in ((True, False), (False, True), (False, False), (True, True)):
+            expected = yaml.resolver.BaseResolver.resolve(loader, yaml.ScalarNode, value, implicit)
+            assert loader.resolve(yaml.ScalarNode, value, implicit) == expected, (value, implicit)
+    loader.dispose()

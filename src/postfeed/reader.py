@@ -95,6 +95,22 @@ class _FrontMatterLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.Saf
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
 
+    def resolve(self, kind: type[yaml.Node], value: str, implicit: tuple[bool, bool]) -> str:
+        """The resolvers above, for a scalar, as one lookup (this runs for every node)."""
+        if kind is yaml.ScalarNode and not value.endswith("\n"):  # "$" matches before one
+            return _IMPLICIT_TAGS.get(value, _STR) if implicit[0] else _STR
+        return super().resolve(kind, value, implicit)  # type: ignore[no-any-return]
+
+
+_STR = "tag:yaml.org,2002:str"
+# The plain scalars that _FrontMatterLoader's implicit resolvers match, and their tags.
+_IMPLICIT_TAGS = {
+    **dict.fromkeys(("~", "null", "Null", "NULL", ""), "tag:yaml.org,2002:null"),
+    "<<": "tag:yaml.org,2002:merge",
+    "=": "tag:yaml.org,2002:value",
+    **dict.fromkeys(("!", "&", "*"), "tag:yaml.org,2002:yaml"),
+}
+
 
 class _YAMLHandler(frontmatter.YAMLHandler):
     def load(self, fm: str, **kwargs: object) -> Any:
@@ -120,7 +136,7 @@ def _load_yaml(text: str) -> Any:
         loader.dispose()
 
 
-_STR, _NULL, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("str", "null", "seq", "map"))
+_NULL, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("null", "seq", "map"))
 
 
 class _NotPlain(Exception):
