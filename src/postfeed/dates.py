@@ -12,7 +12,6 @@ out of range (see _parse_rolled), and says so.
 from __future__ import annotations
 
 import calendar
-import email.utils
 import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
@@ -217,6 +216,8 @@ def _parse_numeric(text: str) -> datetime | None:
 def _parse_rfc822(text: str) -> datetime | None:
     if not re.match(r"^(?:[A-Za-z]{3},?\s+)?\d{1,2}\s+[A-Za-z]{3}\s+\d{2,4}\s+\d", text):
         return None
+    import email.utils  # imported on first use: a run that reads no post never needs it
+
     try:
         parsed = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):
@@ -268,6 +269,8 @@ def _to_utc(value: datetime, zone: tzinfo) -> datetime:
 
 def format_rfc822(value: datetime) -> str:
     """`Fri, 10 Sep 2021 11:48:10 GMT`: RSS dates, always in GMT, in English."""
+    import email.utils
+
     return email.utils.format_datetime(value.astimezone(UTC), usegmt=True)
 
 
