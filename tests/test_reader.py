@@ -900,3 +900,45 @@ def test_front_matter_scalars_resolve_as_pyyaml_resolves_them() -> None:
             expected = yaml.resolver.BaseResolver.resolve(loader, yaml.ScalarNode, value, implicit)
             assert loader.resolve(yaml.ScalarNode, value, implicit) == expected, (value, implicit)
     loader.dispose()
+
+
+def test_simple_front_matter_read_without_the_parser_is_what_yaml_reads() -> None:
+    import random
+
+    import yaml
+
+    from postfeed.reader import _FrontMatterLoader, _load_yaml, _simple_yaml
+
+    def outcome(load: Callable[[str], object], text: str) -> tuple[object, ...]:
+        try:
+            return ("value", load(text))
+        except Exception as error:  # the same error, or the same value
+            return ("error", type(error), str(error))
+
+    keys = ["title", "tags", "null", "a-b", "_x", "1", "yes", "Null"]
+    values = ['"x"', "'y'", '"a: b"', '"a # b"', "plain text", "a:b", "a: b", "a #b", "a#b",
+              "a:", "2020-01-01T10:00:00", "~", "null", "", "[]", "[a]", '"q"x"', "'it''s'",
+              '"back\\\\slash"', "中文 標題", "-5", "x -", "<<", "=", "1.10", "a  b", "'", '"',
+              "a'b", "@x", "x@", "a,b", "{a}", "*x", "&x y", "!x", "|", ">", "? x", "a\tb",
+              "http://x.org/a?b=c#d", "#c", "\u2028", "\ufeffx"]  # fmt: skip
+    chooser = random.Random(5)
+    simple = 0
+    for _ in range(20_000):
+        lines = []
+        for _ in range(chooser.randint(1, 5)):
+            key, kind = chooser.choice(keys), chooser.random()
+            if kind < 0.6:
+                lines.append(f"{key}: {chooser.choice(values)}" + chooser.choice(["", " "]))
+            elif kind < 0.95:
+                lines.append(f"{key}:")
+                indent = chooser.choice(["", "  ", "    "])
+                for _ in range(chooser.randint(0, 3)):
+                    start = chooser.choice([indent, indent, " "]) + chooser.choice(["- ", "-"])
+                    lines.append(start + chooser.choice(values))
+            else:
+                lines.append(chooser.choice(["", "  ", "# c", "---", "  x", "k:v"]))
+        text = "\n".join(lines) + chooser.choice(["", "\n"])
+        simple += _simple_yaml(text) is not None
+        expected = outcome(lambda t: yaml.load(t, Loader=_FrontMatterLoader), text)
+        assert outcome(_load_yaml, text) == expected, text
+    assert simple > 1000  # the short way was taken, and gave what YAML gives

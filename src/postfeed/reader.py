@@ -121,6 +121,9 @@ def _load_yaml(text: str) -> Any:
     """yaml.load(text, Loader=_FrontMatterLoader), with the usual front matter (text,
     nulls, lists and mappings of them, no aliases) built from the parsed nodes by
     _plain, several times faster than PyYAML's constructor, which builds the rest."""
+    simple = _simple_yaml(text)
+    if simple is not None:
+        return simple
     loader = _FrontMatterLoader(text)
     try:
         node = loader.get_single_node()
@@ -134,6 +137,74 @@ def _load_yaml(text: str) -> Any:
         return loader.construct_document(node)
     finally:
         loader.dispose()
+
+
+# The commonest front matter, read without YAML's parser (see _simple_yaml): `key:` at the
+# start of a line, then a quoted or plain scalar, `[]`, or nothing and `- item` lines.
+_SIMPLE_KEY = re.compile(r"([A-Za-z0-9_][A-Za-z0-9_-]*):(?: +(.*?))? *")
+_SIMPLE_ITEM = re.compile(r"( *)- +(.*?) *")
+# Plain scalars that cannot be anything else: no indicator first, no ": ", " #" or flow
+# characters in them, no ":" last.
+_SIMPLE_PLAIN = re.compile(r"[^\s\-?:,\[\]{}#&*!|>'\"%@`](?:[^:#,\[\]{}]|:(?=[^ ])|(?<! )#)*")
+# Characters PyYAML refuses (it reports them), and those it treats specially (tabs, BOM,
+# line breaks other than LF): front matter holding any of them goes to YAML's parser.
+_NOT_SIMPLE = re.compile(
+    "[^\x0a\x20-\x7e\xa0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd\U00010000-\U0010ffff]"
+)
+
+
+def _simple_yaml(text: str) -> dict[str, Any] | None:
+    """What YAML reads in front matter of only `key: scalar`, `key: []` and `key:` with
+    `- scalar` items (scalars quoted without escapes, or plain and unambiguous), or None
+    for anything else, which YAML's parser reads."""
+    if _NOT_SIMPLE.search(text):
+        return None
+    meta: dict[str, Any] = {}
+    items: list[Any] | None = None  # the list of the last key, while `- item` lines follow
+    indent = ""
+    key = ""
+    for line in text.split("\n"):
+        if not line.strip(" "):
+            continue
+        item = _SIMPLE_ITEM.fullmatch(line)
+        if item:
+            if items is None or (items and item[1] != indent):
+                return None
+            indent = item[1]
+            value = _simple_scalar(item[2])
+            if value is _NOT_SCALAR:
+                return None
+            items.append(value)
+            meta[key] = items
+            continue
+        found = _SIMPLE_KEY.fullmatch(line)
+        if not found or found[1] in _IMPLICIT_TAGS:
+            return None
+        key, raw = found[1], found[2]
+        items = None
+        if not raw:
+            meta[key], items, indent = None, [], ""
+        elif raw == "[]":
+            meta[key] = []
+        else:
+            value = _simple_scalar(raw)
+            if value is _NOT_SCALAR:
+                return None
+            meta[key] = value
+    return meta or None  # no key: YAML says None, or why it is not a mapping
+
+
+_NOT_SCALAR = object()
+
+
+def _simple_scalar(raw: str) -> Any:
+    """A quoted scalar without escapes or a plain one that stays text, or _NOT_SCALAR."""
+    if len(raw) >= 2 and raw[0] == raw[-1] and raw[0] in "\"'":
+        inner = raw[1:-1]
+        return _NOT_SCALAR if raw[0] in inner or "\\" in inner else inner
+    if raw not in _IMPLICIT_TAGS and _SIMPLE_PLAIN.fullmatch(raw):
+        return raw
+    return _NOT_SCALAR
 
 
 _NULL, _SEQ, _MAP = (f"tag:yaml.org,2002:{kind}" for kind in ("null", "seq", "map"))
