@@ -466,3 +466,14 @@ def test_plain_text_takes_the_short_way_only_where_it_ends_the_same() -> None:
         assert [fields.plain_line(text) for text in texts] == short
     finally:
         fields._PLAIN = kept
+
+
+def test_urls_are_percent_encoded_as_quote_encodes_them() -> None:
+    import random
+    from urllib.parse import quote
+
+    chooser = random.Random(2)
+    pieces = [chr(code) for code in range(0x250)] + ["中", "文", "😀", "%2F", "%", " "]
+    for _ in range(5000):
+        url = "".join(chooser.choices(pieces, k=chooser.randint(0, 12)))
+        assert urls.encode(url) == quote(url, safe=urls._SAFE), url

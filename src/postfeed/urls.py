@@ -41,7 +41,16 @@ def is_web_url(url: str) -> bool:
 
 def encode(url: str) -> str:
     """Percent-encode what may not stand in a URL (CJK, spaces), keeping existing escapes."""
-    return quote(url, safe=_SAFE)
+    # quote(url, safe=_SAFE), a run of bytes at a time (quote looks up every byte).
+    return _UNSAFE_RUN.sub(_escaped, url.encode()).decode("ascii")
+
+
+# The bytes quote() escapes: all but letters, digits, "_.-~" and _SAFE.
+_UNSAFE_RUN = re.compile(rb"[^A-Za-z0-9_.\-~" + re.escape(_SAFE.encode()) + rb"]+")
+
+
+def _escaped(run: re.Match[bytes]) -> bytes:
+    return b"%" + run[0].hex("%").upper().encode()
 
 
 def absolute(value: str, base_url: str) -> str | None:
