@@ -10,6 +10,7 @@ import html
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping
+from functools import lru_cache
 from typing import Any
 
 from postfeed import urls
@@ -116,10 +117,12 @@ def categories(value: Any, aliases: Mapping[str, str] | None = None) -> tuple[st
     seen: set[str] = set()
     result: list[str] = []
     for item in _flatten(value):
-        for part in as_text(item).split(",") if isinstance(item, str) else [as_text(item)]:
+        for part in item.split(",") if isinstance(item, str) else [as_text(item)]:
             name = plain_line(part)
-            name = folded_aliases.get(fold(name), name)
             key = fold(name)
+            if key in folded_aliases:
+                name = folded_aliases[key]
+                key = fold(name)
             if name and key not in seen:
                 seen.add(key)
                 result.append(name)
@@ -196,6 +199,7 @@ def is_false(value: Any) -> bool:
     return as_text(value).strip().lower() in ("false", "no", "off", "0")
 
 
+@lru_cache(maxsize=1 << 16)  # a site has few names, met again in most of its posts
 def fold(name: str) -> str:
     """How names are compared: NFKC (ＡＩ is AI), then case folding (AI is ai)."""
     return unicodedata.normalize("NFKC", name).casefold()
