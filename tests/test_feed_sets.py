@@ -19,6 +19,7 @@ from lxml import etree
 
 from postfeed.article import Article
 from postfeed.build import build
+from postfeed.cli import main
 from postfeed.config import ConfigError, load_config
 from postfeed.feedsets import FeedSet, Group, feed_sets, select
 
@@ -271,3 +272,30 @@ def test_a_new_post_makes_again_only_the_feed_sets_it_belongs_to(
         "财经一",
         "旧闻",
     ]
+
+
+def test_a_custom_feed_may_take_the_posts_of_some_folders(tmp_path: Path) -> None:
+    posts = tmp_path / "posts"
+    for name, day in (("news/2024/a", 1), ("news/b", 2), ("blog/c", 3)):
+        path = posts / f"{name}.md"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(f"---\ntitle: {name}\ndate: 2024-05-0{day}\n---\nText.\n")
+    config = tmp_path / "postfeed.toml"
+    config.write_text('[[feeds]]\nname = "news"\nfolders = ["news"]\n')
+    out = tmp_path / "out"
+    assert (
+        main(["build", "--posts", str(posts), "--output", str(out), "--config", str(config), "-q"])
+        == 0
+    )
+    titles = [
+        item.findtext("title") for item in etree.parse(str(out / "news" / "rss.xml")).iter("item")
+    ]
+    assert titles == ["news/b", "news/2024/a"]
+
+
+@pytest.mark.parametrize("folder", ["", "../x", "a/../b", "/"])
+def test_a_custom_feeds_folders_stay_inside_the_posts_folder(tmp_path: Path, folder: str) -> None:
+    config = tmp_path / "postfeed.toml"
+    config.write_text(f'[[feeds]]\nname = "x"\nfolders = ["{folder}"]\n')
+    with pytest.raises(ConfigError, match="'folders' are paths inside the posts folder"):
+        load_config(config)

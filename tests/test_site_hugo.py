@@ -634,3 +634,30 @@ def test_a_page_without_a_date_is_dated_as_hugo_dates_it(
     assert list(items) == ["Dated", "No front matter here."]
     # (read as it is written: RFC 822 readers take a year under 100 for 20xx)
     assert items["No front matter here."]["pubDate"] == "Mon, 01 Jan 0001 00:00:00 GMT"
+
+
+def test_each_section_has_its_feed_where_hugo_writes_it(
+    site: Callable[..., Path], page: Page
+) -> None:
+    root = site()
+    page("posts/a.md", post_text("A post", date="2024-05-01"))
+    page("notes/b.md", post_text("A note", date="2024-05-02"))
+    page("tags/_index.md", post_text("Tags"))  # a taxonomy's folder: no section
+    out = root / "out"
+    assert main(["build", "--site", str(root), "--output", str(out), "-q"]) == 0
+    posts = ElementTree.parse(out / "posts" / "index.xml").getroot()
+    assert [item.findtext("title") for item in posts.iter("item")] == ["A post"]
+    assert posts.findtext("channel/title") == "Posts on A Hugo site"
+    notes = ElementTree.parse(out / "notes" / "index.xml").getroot()
+    assert [item.findtext("title") for item in notes.iter("item")] == ["A note"]
+    assert not (out / "tags").exists()
+
+
+def test_no_section_feeds_when_the_site_s_outputs_leave_them_out(
+    site: Callable[..., Path], page: Page
+) -> None:
+    root = site(SITE + '[outputs]\nsection = ["HTML"]\n')
+    page("posts/a.md", post_text("A post", date="2024-05-01"))
+    out = root / "out"
+    assert main(["build", "--site", str(root), "--output", str(out), "-q"]) == 0
+    assert not (out / "posts").exists()

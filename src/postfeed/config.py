@@ -73,6 +73,7 @@ class FeedConfig:
     title: str = ""  # empty: "site title · name"
     categories: tuple[str, ...] = ()  # any of these (empty: any category)
     exclude_categories: tuple[str, ...] = ()
+    folders: tuple[str, ...] = ()  # posts below any of these, inside the posts folder
     authors: tuple[str, ...] = ()  # any of these (empty: any author)
     keywords: tuple[str, ...] = ()  # any of these in the title or content, any case
     exclude_keywords: tuple[str, ...] = ()
@@ -258,6 +259,13 @@ def _custom_feed(table: dict[str, Any], number: int) -> FeedConfig:
         raise ConfigError(f'{where}: \'content\' must be "full" or "summary"')
     if feed.since_days < 0 or feed.limit < 0:
         raise ConfigError(f"{where}: 'since_days' and 'limit' must not be negative")
+    for folder in feed.folders:
+        parts = folder.strip("/").split("/")
+        if not folder.strip("/") or any(part in ("", ".", "..") for part in parts):
+            raise ConfigError(
+                f"{where}: 'folders' are paths inside the posts folder, like \"notes/2024\"; "
+                f"not {folder!r}"
+            )
     _check_conversion(f"{where}: 'opencc'", feed.opencc)
     return feed
 

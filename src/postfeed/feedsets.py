@@ -48,6 +48,7 @@ class FeedSet:
     full_content: bool
     categories: frozenset[str] = frozenset()  # folded; any of them (empty: any)
     exclude_categories: frozenset[str] = frozenset()
+    folders: tuple[str, ...] = ()  # paths ending in "/"; an article below any of them
     authors: frozenset[str] = frozenset()  # folded; any of them (empty: any)
     keywords: tuple[str, ...] = ()  # folded; any of them in title or content
     exclude_keywords: tuple[str, ...] = ()
@@ -58,6 +59,8 @@ class FeedSet:
         """Whether the article (whose folded category names are `names`) passes the
         filters that need no content."""
         if self.since is not None and article.published < self.since:
+            return False
+        if self.folders and not article.source.as_posix().startswith(self.folders):
             return False
         if self.categories and not self._has_category(article, names, self.categories):
             return False
@@ -143,6 +146,9 @@ def _custom(feed: FeedConfig, config: Config, now: datetime) -> FeedSet:
         full_content=(feed.content or config.content.mode) == "full",
         categories=frozenset(fold(name) for name in feed.categories),
         exclude_categories=frozenset(fold(name) for name in feed.exclude_categories),
+        folders=tuple(
+            f"{(config.posts / folder.strip('/')).as_posix()}/" for folder in feed.folders
+        ),
         authors=frozenset(fold(name) for name in feed.authors),
         keywords=tuple(fold(word) for word in feed.keywords),
         exclude_keywords=tuple(fold(word) for word in feed.exclude_keywords),

@@ -677,7 +677,44 @@ def read_site(root: Path) -> Site:
             f"languages: {language} only (defaultContentLanguage); "
             f"{', '.join(rules.other_languages)} left out"
         )
+    content = settings["posts"]
+    sections = _section_feeds(content, site, settings.get("title", ""))
+    if sections:
+        settings["feeds"] = sections
+        names = ", ".join(f"{feed['name']}/" for feed in sections)
+        read_from.append(f"feeds: {names} (Hugo's section feeds, one per folder of {content})")
     return Site(NAME, root, settings, tuple(read_from), rules)
+
+
+# Folders below the output that postfeed's own feed sets take.
+_TAKEN_FOLDERS = frozenset({"categories"})
+
+
+def _section_feeds(content: Path, site: Mapping[str, Any], title: str) -> list[dict[str, Any]]:
+    """A feed set per top-level section of `content`, where Hugo writes the section's
+    RSS feed (`posts/index.xml`), unless the site's `outputs` leave it out."""
+    outputs = _table(site, "outputs")
+    if "section" in outputs:
+        kinds = {text(kind).lower() for kind in _list(outputs["section"])}
+        if "rss" not in kinds:
+            return []
+    # A folder named as a taxonomy holds the taxonomy's own pages: not a section.
+    taxonomies = _table(site, "taxonomies") or {"tag": "tags", "category": "categories"}
+    taken = _TAKEN_FOLDERS | {text(plural).lower() for plural in taxonomies.values()}
+    try:
+        entries = sorted(entry.name for entry in os.scandir(content) if entry.is_dir())
+    except OSError:
+        return []
+    # Hugo's URL of a section is its folder's name in lower case: `Posts/` and `posts/`
+    # are one section, one feed.
+    folders: dict[str, list[str]] = {}
+    for name in entries:
+        if re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}", name) and name.lower() not in taken:
+            folders.setdefault(name.lower(), []).append(name)
+    return [
+        {"name": name, "title": f"{name.replace('-', ' ').title()} on {title}", "folders": found}
+        for name, found in folders.items()
+    ]
 
 
 def _load_configuration(root: Path) -> tuple[dict[str, Any], dict[str, str]]:
