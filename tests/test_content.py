@@ -14,7 +14,7 @@ import lxml.html
 import pytest
 from lxml import etree
 
-from postfeed import content
+from postfeed import content, markdown
 from postfeed.cli import main
 
 from conftest import WritePost, post_text
@@ -29,7 +29,7 @@ CONTENT_NS = "{http://purl.org/rss/1.0/modules/content/}encoded"
 
 def pipeline(body: str, **clean_options) -> str:
     """The whole content pipeline, as the collector runs it."""
-    return content.sanitize(content.clean(content.render(body), **clean_options), POST_URL)
+    return content.sanitize(content.clean(markdown.render(body), **clean_options), POST_URL)
 
 
 def fragment(html: str) -> lxml.html.HtmlElement:
@@ -112,11 +112,11 @@ INDENTED_HTML_BODY = """\
     ids=repr,
 )
 def test_is_html_only_for_a_body_that_is_html_throughout(body, expected):
-    assert content.is_html(body) is expected
+    assert markdown.is_html(body) is expected
 
 
 def test_html_body_is_returned_unchanged_by_render():
-    assert content.render(INDENTED_HTML_BODY) == INDENTED_HTML_BODY
+    assert markdown.render(INDENTED_HTML_BODY) == INDENTED_HTML_BODY
 
 
 def test_html_body_indented_after_blank_lines_is_not_turned_into_a_code_block():
@@ -140,7 +140,7 @@ def test_html_body_indented_after_blank_lines_stays_html_through_the_build(
 
 
 def test_markdown_body_is_rendered_as_commonmark():
-    html = content.render(
+    html = markdown.render(
         "# Title\n\nSome *emphasis*, **strong** and [a link](https://example.com/).\n\n"
         "    indented code\n\n- one\n- two\n"
     )
@@ -154,7 +154,7 @@ def test_markdown_body_is_rendered_as_commonmark():
 
 
 def test_markdown_tables_become_html_tables():
-    html = content.render("| 省份 | 人口 |\n| --- | ---: |\n| 湖北 | 5775 |\n| 湖南 | 6644 |\n")
+    html = markdown.render("| 省份 | 人口 |\n| --- | ---: |\n| 湖北 | 5775 |\n| 湖南 | 6644 |\n")
     table = fragment(html).find("table")
     assert table is not None
     assert [th.text for th in table.iterfind("thead/tr/th")] == ["省份", "人口"]
@@ -165,20 +165,22 @@ def test_markdown_tables_become_html_tables():
 
 
 def test_markdown_body_keeps_raw_html_blocks():
-    html = content.render('Intro.\n\n<div class="box">\n<p>raw html</p>\n</div>\n\nOutro.\n')
+    html = markdown.render('Intro.\n\n<div class="box">\n<p>raw html</p>\n</div>\n\nOutro.\n')
     root = fragment(html)
     assert root.find("div/p").text == "raw html"
     assert [p.text for p in root.iterfind("p")] == ["Intro.", "Outro."]
 
 
 def test_single_line_breaks_stay_soft_without_breaks():
-    html = content.render("床前明月光，\n疑是地上霜。\n")
+    html = markdown.render("床前明月光，\n疑是地上霜。\n")
     assert "br" not in tags(html)
     assert fragment(html).findtext("p") == "床前明月光，\n疑是地上霜。"
 
 
 def test_breaks_makes_each_line_break_inside_a_paragraph_a_br():
-    html = content.render("床前明月光，\n疑是地上霜。\n举头望明月，\n\n低头思故乡。\n", breaks=True)
+    html = markdown.render(
+        "床前明月光，\n疑是地上霜。\n举头望明月，\n\n低头思故乡。\n", breaks=True
+    )
     paragraphs = fragment(html).findall("p")
     assert [len(p.findall("br")) for p in paragraphs] == [2, 0]
     assert [p.text_content() for p in paragraphs] == [
@@ -188,7 +190,7 @@ def test_breaks_makes_each_line_break_inside_a_paragraph_a_br():
 
 
 @pytest.mark.parametrize(
-    "markdown",
+    "source",
     [
         "*one*\n**two**\n[three](https://example.com/)",
         "> quoted\n> lines",
@@ -197,10 +199,10 @@ def test_breaks_makes_each_line_break_inside_a_paragraph_a_br():
     ],
     ids=repr,
 )
-def test_breaks_keeps_the_markup_around_each_line_break(markdown):
-    soft = fragment(content.render(markdown))
-    hard = fragment(content.render(markdown, breaks=True))
-    assert len(hard.findall(".//br")) == markdown.count("\n")
+def test_breaks_keeps_the_markup_around_each_line_break(source):
+    soft = fragment(markdown.render(source))
+    hard = fragment(markdown.render(source, breaks=True))
+    assert len(hard.findall(".//br")) == source.count("\n")
     for br in hard.findall(".//br"):
         br.drop_tree()
     assert [e.tag for e in hard.iter()] == [e.tag for e in soft.iter()]
@@ -208,39 +210,39 @@ def test_breaks_keeps_the_markup_around_each_line_break(markdown):
 
 
 @pytest.mark.parametrize(
-    "markdown",
+    "source",
     ["```\nfirst line\nsecond line\n```\n", "    first line\n    second line\n"],
     ids=["fenced", "indented"],
 )
-def test_breaks_leaves_line_breaks_in_code_blocks_alone(markdown):
-    html = content.render(markdown, breaks=True)
+def test_breaks_leaves_line_breaks_in_code_blocks_alone(source):
+    html = markdown.render(source, breaks=True)
     assert "br" not in tags(html)
     assert fragment(html).findtext("pre/code") == "first line\nsecond line\n"
 
 
 def test_breaks_leaves_line_breaks_in_raw_html_and_code_spans_alone():
-    html = content.render("<div>\nraw\nhtml\n</div>\n\nsome `code\nspan` here\n", breaks=True)
+    html = markdown.render("<div>\nraw\nhtml\n</div>\n\nsome `code\nspan` here\n", breaks=True)
     assert "br" not in tags(html)
 
 
 def test_breaks_runs_through_the_build_pipeline():
-    html = content.sanitize(content.clean(content.render("一\n二\n", breaks=True)), POST_URL)
+    html = content.sanitize(content.clean(markdown.render("一\n二\n", breaks=True)), POST_URL)
     assert html == "<p>一<br>\n二</p>"
 
 
 def test_strikethrough_is_an_s_element():
-    html = content.render("~~old~~ new")
+    html = markdown.render("~~old~~ new")
     assert fragment(html).findtext("p/s") == "old"
 
 
 def test_strikethrough_next_to_a_raw_del_element_is_del_too():
-    html = content.render("~~old~~ and <del>gone</del>")
+    html = markdown.render("~~old~~ and <del>gone</del>")
     assert [e.text for e in fragment(html).iter("del")] == ["old", "gone"]
 
 
 @pytest.mark.parametrize("space", ["\u3000", "\u00a0", "\u2003"], ids=repr)
 def test_unicode_spaces_at_the_edges_of_a_block_are_trimmed(space):
-    html = content.render(f"{space * 2}首行\n\n# {space}标题{space}\n\n- {space}项目{space}\n")
+    html = markdown.render(f"{space * 2}首行\n\n# {space}标题{space}\n\n- {space}项目{space}\n")
     root = fragment(html)
     assert root.findtext("p") == "首行"
     assert root.findtext("h1") == "标题"
@@ -248,26 +250,26 @@ def test_unicode_spaces_at_the_edges_of_a_block_are_trimmed(space):
 
 
 def test_unicode_spaces_inside_a_paragraph_are_kept():
-    assert fragment(content.render("前\u3000\u3000后")).findtext("p") == "前\u3000\u3000后"
+    assert fragment(markdown.render("前\u3000\u3000后")).findtext("p") == "前\u3000\u3000后"
 
 
 def test_a_body_with_more_table_pipes_than_any_real_table_is_rendered_without_tables():
     row = "|a|\n|-|\n|b|\n\n"
     few = row * 10
-    many = row * (content.MAX_TABLE_PIPES // row.count("|") + 1)
-    assert len(fragment(content.render(few)).findall("table")) == 10
-    html = content.render(many)
+    many = row * (markdown.MAX_TABLE_PIPES // row.count("|") + 1)
+    assert len(fragment(markdown.render(few)).findall("table")) == 10
+    html = markdown.render(many)
     assert "table" not in tags(html)
     assert text_of(html).count("|a|") == many.count("|a|")  # the text is all there
 
 
 def test_format_html_keeps_a_markdown_looking_body_as_html():
     body = "Plain **not bold** text\n\n    <p>indented</p>\n"
-    assert content.render(body, "html") == body
+    assert markdown.render(body, "html") == body
 
 
 def test_format_markdown_renders_a_body_that_starts_with_a_tag():
-    html = content.render("<div>\n\n*emph*\n\n</div>\n", "markdown")
+    html = markdown.render("<div>\n\n*emph*\n\n</div>\n", "markdown")
     assert "<em>emph</em>" in html
 
 
@@ -754,16 +756,16 @@ def test_summary_reads_at_most_the_first_part_of_a_long_article():
 
 
 def test_smart_punctuation_makes_quotes_curly_and_dashes_typographic() -> None:
-    html = content.render('"Quoted" -- it\'s ... done\n', smart="goldmark")
+    html = markdown.render('"Quoted" -- it\'s ... done\n', smart="goldmark")
     assert "“Quoted” – it’s … done" in html
-    assert '"Quoted" -- it' in content.render('"Quoted" -- it\n').replace("&quot;", '"')
+    assert '"Quoted" -- it' in markdown.render('"Quoted" -- it\n').replace("&quot;", '"')
 
 
 def test_footnotes_are_rendered_when_asked() -> None:
     body = "A claim.[^1]\n\n[^1]: The source.\n"
-    assert "[^1]" not in content.render(body, footnotes="goldmark")
-    assert "The source." in content.render(body, footnotes="goldmark")
-    assert "[^1]" in content.render(body)
+    assert "[^1]" not in markdown.render(body, footnotes="goldmark")
+    assert "The source." in markdown.render(body, footnotes="goldmark")
+    assert "[^1]" in markdown.render(body)
 
 
 @pytest.mark.parametrize(
@@ -790,7 +792,7 @@ def test_footnotes_are_gathered_at_the_end_in_the_order_they_are_referred_to(
         "[^aside]: An aside.\n\n[^never]: Referred to by no one.\n\nMiddle.\n\n"
         "[^source]: The source.\n"
     )
-    html = content.render(body, footnotes=style)
+    html = markdown.render(body, footnotes=style)
     notes = html[html.index('<div class="footnotes">') :]
     assert html.index("Middle.") < html.index('<div class="footnotes">')
     assert notes.index("The source.") < notes.index("An aside.")  # referred to first
@@ -802,23 +804,23 @@ def test_footnotes_are_gathered_at_the_end_in_the_order_they_are_referred_to(
 
 def test_a_footnote_with_unbalanced_html_stays_where_it_was_written() -> None:
     body = "A[^1].\n\n[^1]: <div>\n    open and never closed\n\nAfter.\n"
-    html = content.render(body, footnotes="goldmark")
+    html = markdown.render(body, footnotes="goldmark")
     assert "open and never closed" in html and "After." in html
 
 
 def test_loose_emphasis_closes_next_to_punctuation_as_kramdown_does() -> None:
     body = "**备注：**后面的话，*注：*这里。\n"
-    assert "<strong>备注：</strong>后面的话，<em>注：</em>这里。" in content.render(
+    assert "<strong>备注：</strong>后面的话，<em>注：</em>这里。" in markdown.render(
         body, loose_emphasis=True
     )
-    assert "**备注：**" in content.render(body)  # CommonMark leaves them as text
+    assert "**备注：**" in markdown.render(body)  # CommonMark leaves them as text
 
 
 def test_loose_emphasis_may_hold_inline_markup_but_not_cross_blocks() -> None:
     body = "里的*[服务层（Service Layer）](https://x.org/)* 。\n"
-    html = content.render(body, loose_emphasis=True)
+    html = markdown.render(body, loose_emphasis=True)
     assert '里的<em><a href="https://x.org/">服务层（Service Layer）</a></em> 。' in html
-    html = content.render("的*<b>注：*后</b>\n\n- *注：\n- 后*\n", loose_emphasis=True)
+    html = markdown.render("的*<b>注：*后</b>\n\n- *注：\n- 后*\n", loose_emphasis=True)
     assert "<em>" not in html  # a tag left open inside; a pair across two list items
 
 
@@ -832,21 +834,21 @@ def test_loose_emphasis_may_hold_inline_markup_but_not_cross_blocks() -> None:
     ],
 )
 def test_loose_emphasis_leaves_escapes_code_and_raw_html_alone(body: str, kept: str) -> None:
-    html = content.render(body, loose_emphasis=True)
+    html = markdown.render(body, loose_emphasis=True)
     assert kept in html
     assert "<strong>" not in html and "<em>" not in html
 
 
 def test_task_list_items_lose_their_brackets_when_asked() -> None:
     body = "- [ ] to do\n- [x] done\n"
-    assert "[ ]" in content.render(body)
-    html = content.sanitize(content.render(body, tasklists=True), POST_URL)
+    assert "[ ]" in markdown.render(body)
+    html = content.sanitize(markdown.render(body, tasklists=True), POST_URL)
     assert "[ ]" not in html and "[x]" not in html
     assert "to do" in html and "done" in html
 
 
 def test_loose_emphasis_reads_escapes_as_kramdown_does() -> None:
-    html = content.render(
+    html = markdown.render(
         "[x](http://a.org/\\*b*c) ![a\\*b*c](x.png) \\\\*a* \\*b\\*\n", loose_emphasis=True
     )
     assert '<a href="http://a.org/\\*b*c">' in html  # kept in a URL
@@ -856,7 +858,7 @@ def test_loose_emphasis_reads_escapes_as_kramdown_does() -> None:
 
 
 @pytest.mark.parametrize(
-    ("markdown", "marked"),
+    ("source", "marked"),
     [
         # SmartyPants' rules on each piece of text: a quote after a letter closes
         ('一张"引用表"，"0"\n', "一张\u201d引用表\u201d\uff0c\u201d0\u201d"),
@@ -868,18 +870,18 @@ def test_loose_emphasis_reads_escapes_as_kramdown_does() -> None:
         ('`"x"` and \\"y\\"\n', '<code>"x"</code> and "y"'),
     ],
 )
-def test_marked_smart_punctuation_is_hexos(markdown: str, marked: str) -> None:
-    html = content.render(markdown, smart="marked").replace("&quot;", '"')
+def test_marked_smart_punctuation_is_hexos(source: str, marked: str) -> None:
+    html = markdown.render(source, smart="marked").replace("&quot;", '"')
     assert marked in html
 
 
 def test_marked_quotes_may_be_set() -> None:
-    html = content.render("\"a\" 'b'\n", smart="marked", quotes="«»‹›")
+    html = markdown.render("\"a\" 'b'\n", smart="marked", quotes="«»‹›")
     assert "«a» ‹b›" in html
 
 
 def test_a_line_break_that_ends_a_links_text_is_no_break() -> None:
-    html = content.render("use [the lib\n](https://x.org/)now\nand then\n", breaks=True)
+    html = markdown.render("use [the lib\n](https://x.org/)now\nand then\n", breaks=True)
     assert "the lib\n</a>now<br />" in html
 
 
@@ -890,7 +892,7 @@ def test_text_inside_a_tag_html_does_not_know_is_kept(name: str) -> None:
 
 
 @pytest.mark.parametrize(
-    ("markdown", "goldmark"),
+    ("source", "goldmark"),
     [
         ('He said "hi" -- and...\n', "He said \u201chi\u201d \u2013 and\u2026"),
         ("don't stop 'til the '90s\n", "don\u2019t stop \u2019til the \u201990s"),
@@ -901,12 +903,12 @@ def test_text_inside_a_tag_html_does_not_know_is_kept(name: str) -> None:
         ('`"code"` and \\"escaped\\"\n', '<code>"code"</code> and "escaped"'),
     ],
 )
-def test_goldmark_typographer_is_hugos(markdown: str, goldmark: str) -> None:
-    assert goldmark in content.render(markdown, smart="goldmark").replace("&quot;", '"')
+def test_goldmark_typographer_is_hugos(source: str, goldmark: str) -> None:
+    assert goldmark in markdown.render(source, smart="goldmark").replace("&quot;", '"')
 
 
 @pytest.mark.parametrize(
-    ("markdown", "kramdown"),
+    ("source", "kramdown"),
     [
         # by the character before the quote: after a letter a quote closes (RubyPants)
         ('的"Failures" 他说 "hi"\n', "\u7684\u201dFailures\u201d \u4ed6\u8bf4 \u201chi\u201d"),
@@ -917,5 +919,5 @@ def test_goldmark_typographer_is_hugos(markdown: str, goldmark: str) -> None:
         ("INTERACT\\_ACROSS --user\n", "INTERACT_ACROSS \u2013user"),  # after an escape
     ],
 )
-def test_kramdown_smart_quotes_are_kramdowns(markdown: str, kramdown: str) -> None:
-    assert kramdown in content.render(markdown, smart="kramdown")
+def test_kramdown_smart_quotes_are_kramdowns(source: str, kramdown: str) -> None:
+    assert kramdown in markdown.render(source, smart="kramdown")

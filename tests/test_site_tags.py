@@ -14,7 +14,7 @@ from contextlib import contextmanager
 
 import pytest
 
-from postfeed import content
+from postfeed import markdown
 from postfeed.sites.tags import (
     MAX_DEPTH,
     MAX_INCLUDED,
@@ -71,9 +71,9 @@ def expanded(text: str, syntax: str, **options: object) -> str:
     return out.removeprefix("<!---->") if syntax == "hexo" else out
 
 
-def render(markdown: str) -> str:
+def render(body: str) -> str:
     """The expanded body rendered as the content pipeline renders Markdown."""
-    return content.render(markdown, "markdown")
+    return markdown.render(body, "markdown")
 
 
 # --- all syntaxes --------------------------------------------------------------------------

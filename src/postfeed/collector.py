@@ -442,7 +442,10 @@ def _make_content(article: Article, config: Config) -> tuple[str, str, str]:
 
 
 def _render(post: Post, article: Article, config: Config) -> tuple[str, str]:
-    from postfeed import content  # imported on first use: a no-change run never needs it
+    from postfeed import (
+        content,
+        markdown,
+    )  # imported on first use: a no-change run never needs them
 
     rules = config.site_rules
     site_post = _site_post(post, article)
@@ -450,7 +453,7 @@ def _render(post: Post, article: Article, config: Config) -> tuple[str, str]:
 
     def html_of(text: str) -> str:
         body = rules.prepare(text, site_post, article.link, config, _ignore)
-        body_html = content.render(
+        body_html = markdown.render(
             body,
             rules.body_format(post.path.suffix, post.meta),
             breaks=rules.breaks,
