@@ -57,6 +57,13 @@ def link_of(entry: ElementTree.Element) -> str:
     return entry.find(f"{ATOM}link").get("href")  # type: ignore[union-attr]
 
 
+def post_content(tmp_path: Path, body: str) -> str:
+    """The feed's content of a one-post blog whose post has `body`."""
+    files = {"_posts/2024-02-07-k.md": untitled("K", body=body)}
+    entry = only_entry(jekyll_site(tmp_path / "blog", BLOG, files), tmp_path / "out")
+    return entry.findtext(f"{ATOM}content") or ""
+
+
 def untitled(title: str = "A post", **front_matter: object) -> str:
     """A post whose date comes from its file name, as most Jekyll posts do."""
     return post_text(title, None, **front_matter)
@@ -368,13 +375,7 @@ def test_kramdown_attribute_lists_and_extensions_are_kramdowns(tmp_path: Path) -
         "{::nomarkdown}\n# Not a heading\n\n*not emphasis*\n{:/}\n\n"
         "### Second {#second}\n\n```\n{: .kept-in-code}\n```\n"
     )
-    files = {"_posts/2024-02-07-k.md": untitled("K", body=body)}
-    content = (
-        only_entry(jekyll_site(tmp_path / "blog", BLOG, files), tmp_path / "out").findtext(
-            f"{ATOM}content"
-        )
-        or ""
-    )
+    content = post_content(tmp_path, body)
     assert "<li>First\n<ul>\n<li>Second</li>" in content  # the table of contents
     assert "<li>Contents" not in content and "TOC" not in content
     assert "<p>A note.</p>" in content and "notice--info" not in content
@@ -389,13 +390,7 @@ def test_kramdown_emphasis_footnotes_and_task_lists(tmp_path: Path) -> None:
         "**备注：**这是*注：*的话。[^src]\n\n[^src]: 出处。\n\n"
         "- [ ] to do\n- [x] done\n\nLast paragraph.\n"
     )
-    files = {"_posts/2024-02-07-k.md": untitled("K", body=body)}
-    content = (
-        only_entry(jekyll_site(tmp_path / "blog", BLOG, files), tmp_path / "out").findtext(
-            f"{ATOM}content"
-        )
-        or ""
-    )
+    content = post_content(tmp_path, body)
     assert "<strong>备注：</strong>这是<em>注：</em>的话。" in content
     assert content.index("Last paragraph.") < content.index("出处。&nbsp;")  # notes at the end
     assert "\u21a9" in content

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
 import pyromark
@@ -162,31 +162,39 @@ def _marked_smartypants(body: str, options: pyromark.Options, breaks: bool, quot
     escaped characters are left as they are."""
     if not any(mark in body for mark in ('"', "'", "--", "...")):
         return body
+    return _rewrite_text_runs(body, options, lambda text: _smartypants_run(text, breaks, quotes))
+
+
+def _rewrite_text_runs(body: str, options: pyromark.Options, rewrite: Callable[[str], str]) -> str:
+    """`body` with each run of plain text (contiguous in the source, within one block)
+    replaced by what `rewrite` makes of it."""
     source = body.encode()
     pieces: list[bytes] = []
     last = 0
-    run_start = run_end = -1  # the source range of the text being gathered
-
-    def flush() -> None:
-        nonlocal last
-        if run_start >= 0:
-            text = source[run_start:run_end].decode()
-            made = _smartypants_run(text, breaks, quotes)
-            if made != text:
-                pieces.extend((source[last:run_start], made.encode()))
-                last = run_end
-
-    for span in _plain_text_spans(source, options, body):
-        if span is not None and span[0] == run_end:
-            run_end = span[1]
-            continue
-        flush()
-        run_start, run_end = span if span is not None else (-1, -1)
-    flush()
+    for start, end in _text_runs(source, options, body):
+        text = source[start:end].decode()
+        made = rewrite(text)
+        if made != text:
+            pieces.extend((source[last:start], made.encode()))
+            last = end
     if not pieces:
         return body
     pieces.append(source[last:])
     return b"".join(pieces).decode()
+
+
+def _text_runs(source: bytes, options: pyromark.Options, body: str) -> Iterator[tuple[int, int]]:
+    """The spans of `_plain_text_spans` joined where one starts where the last ended."""
+    run_start = run_end = -1
+    for span in _plain_text_spans(source, options, body):
+        if span is not None and span[0] == run_end:
+            run_end = span[1]
+            continue
+        if run_start >= 0:
+            yield run_start, run_end
+        run_start, run_end = span if span is not None else (-1, -1)
+    if run_start >= 0:
+        yield run_start, run_end
 
 
 def _smartypants_run(text: str, breaks: bool, quotes: str) -> str:
@@ -304,7 +312,7 @@ def _goldmark_quote(source: bytes, at: int, open_quotes: dict[str, int]) -> str 
             and len(line) > 3
             and rest[:2].isdigit()
             and rest[2:3] == "s"
-            and (len(line) == 3 or _space_or_punct(_char_at(source, at + 4)))
+            and (len(line) == 3 or _punct_or_space(_char_at(source, at + 4)))
         ):
             return "\u2019"
         if rest[:1] in ("t", "e", "n", "l") and _punct_or_space(before):  # 'twas, 'em
@@ -370,10 +378,6 @@ def _punct_or_space(char: str) -> bool:
     return char.isspace() or _is_punct(char)
 
 
-def _space_or_punct(char: str) -> bool:
-    return _punct_or_space(char)
-
-
 def _ascii_punct_or_space(byte: bytes) -> bool:
     return byte in _ASCII_PUNCT_OR_SPACE
 
@@ -400,32 +404,7 @@ def _kramdown_typographer(body: str, options: pyromark.Options) -> str:
     the same text (after a letter, `”`), or, first in its text, by what follows it."""
     if not any(mark in body for mark in ('"', "'", "--", "...", "<<", ">>")):
         return body
-    source = body.encode()
-    pieces: list[bytes] = []
-    last = 0
-    run_start = run_end = -1
-
-    def flush() -> None:
-        nonlocal last
-        if run_start >= 0:
-            text = source[run_start:run_end].decode()
-            made = typography.kramdown_smartypants(text)
-            if made != text:
-                pieces.append(source[last:run_start])
-                pieces.append(made.encode())
-                last = run_end
-
-    for span in _plain_text_spans(source, options, body):
-        if span is not None and span[0] == run_end:
-            run_end = span[1]
-            continue
-        flush()
-        run_start, run_end = span if span is not None else (-1, -1)
-    flush()
-    if not pieces:
-        return body
-    pieces.append(source[last:])
-    return b"".join(pieces).decode()
+    return _rewrite_text_runs(body, options, typography.kramdown_smartypants)
 
 
 def _hard_breaks(body: str, options: pyromark.Options) -> str:
@@ -475,6 +454,21 @@ _BLOCK_TAG_NAME = re.compile(
 )
 _INLINE_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^<>]*?(/?)>")
 _VOID = frozenset(("br", "img", "wbr", "input"))
+
+
+def rewrite_text(html: str, rewrite: Callable[[str], str]) -> str:
+    """`html` with `rewrite` applied to each piece of its text outside tags and code."""
+    pieces = []
+    verbatim = 0
+    for match in _TAG_OR_TEXT.finditer(html):
+        piece = match[0]
+        if piece.startswith("<") and len(piece) > 1:
+            if tag := _VERBATIM.match(piece):
+                verbatim = max(verbatim + (-1 if tag[1] else 1), 0)
+        elif not verbatim:
+            piece = rewrite(piece)
+        pieces.append(piece)
+    return "".join(pieces)
 
 
 def _shield_stars(body: str, options: pyromark.Options) -> str:

@@ -284,7 +284,11 @@ class Rules(BaseRules):
 
     def finish(self, body_html: str) -> str:
         # enableEmoji: emoji names in the text, not in code, links or attributes
-        return emojify_html(body_html) if self.emoji and ":" in body_html else body_html
+        if not self.emoji or ":" not in body_html:
+            return body_html
+        from postfeed import markdown  # (rendering has imported it already)
+
+        return markdown.rewrite_text(body_html, emojify)
 
     def excerpt(self, body: str, meta: Mapping[str, Any]) -> str | None:
         """Hugo's .Summary when it is not made automatically: the body before the first
@@ -937,25 +941,6 @@ def _chain(value: Any, default: tuple[str, ...]) -> tuple[str, ...]:
 # The longest emoji name Hugo knows is under 40 characters; a colon further away
 # starts no name.
 _LONGEST_EMOJI_NAME = 64
-
-
-_TAG_OR_TEXT = re.compile(r"<[^<>]*>|[^<]+|<")
-_VERBATIM = re.compile(r"<(/?)(?:code|pre|kbd|samp|script|style)\b", re.IGNORECASE)
-
-
-def emojify_html(html: str) -> str:
-    """`html` with emoji names made emoji in its text outside code."""
-    pieces = []
-    verbatim = 0
-    for match in _TAG_OR_TEXT.finditer(html):
-        piece = match[0]
-        if piece.startswith("<") and len(piece) > 1:
-            if tag := _VERBATIM.match(piece):
-                verbatim = max(verbatim + (-1 if tag[1] else 1), 0)
-        elif not verbatim and ":" in piece:
-            piece = emojify(piece)
-        pieces.append(piece)
-    return "".join(pieces)
 
 
 def emojify(text: str) -> str:

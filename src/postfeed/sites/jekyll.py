@@ -571,7 +571,7 @@ def kramdown_extensions(body: str, toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5,
     fence = ""
     markdown_blocks: list[str] = []  # the end tags of open `markdown="1"` elements
     code_run = ""  # the backtick run of a code span open at the end of the last line
-    fences = _Fences(lines)
+    fences: _Fences | None = None  # made at the first fence: most bodies have none
     next_end = 0
     i = 0
     while i < len(lines):
@@ -588,6 +588,7 @@ def kramdown_extensions(body: str, toc_levels: tuple[int, ...] = (1, 2, 3, 4, 5,
         if (opening := _KD_FENCE.match(line)) and not (
             opening.group(1)[0] == "`" and "`" in line[opening.end() :]  # a code span
         ):
+            fences = fences or _Fences(lines)
             if not fences.closes(i - 1, opening.group(1)) or (
                 out
                 and out[-1].strip()
