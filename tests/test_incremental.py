@@ -197,6 +197,29 @@ def test_force_reads_every_post_again(site: Path) -> None:
     assert build(config_for(site), force=True).collection.posts_parsed == 12
 
 
+def test_a_run_that_finds_nothing_to_do_loads_no_reader_renderer_or_site_kind(
+    site: Path,
+) -> None:
+    """Cron runs it every few minutes: importing is most of what such a run costs
+    beyond listing the posts, so it imports only what answers "nothing changed"."""
+    build(config_for(site))
+    command = (
+        "import sys\nfrom postfeed.cli import main\n"
+        f"status = main(['build', '-q', '--posts', {str(site / 'posts')!r},"
+        f" '--output', {str(site / 'output')!r}, '--site-url', {SITE!r}])\n"
+        "print(' '.join(sorted(sys.modules)))\nsys.exit(status)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", command], capture_output=True, text=True, timeout=120, cwd=site
+    )
+    assert done.returncode == 0, done.stderr
+    loaded = set(done.stdout.split())
+    assert "postfeed.build" in loaded
+    heavy = {"yaml", "frontmatter", "filelock", "lxml", "feedgen", "jinja2", "nh3", "pyromark"}
+    ours = {"reader", "salvage", "markdown", "content", "sites.hexo", "sites.hugo", "sites.jekyll"}
+    assert loaded & (heavy | {f"postfeed.{name}" for name in ours}) == set()
+
+
 def test_a_deleted_feed_file_is_written_again(site: Path) -> None:
     build(config_for(site))
     expected = feed_bytes(site)

@@ -1,4 +1,5 @@
-"""Specification of postfeed.reader: finding post files, decoding them, splitting front matter."""
+"""Specification of postfeed.scan (finding post files) and postfeed.reader (decoding them,
+splitting and reading front matter)."""
 
 from __future__ import annotations
 
@@ -22,13 +23,11 @@ from postfeed.article import PostError
 from postfeed.dates import parse_date
 from postfeed.reader import (
     MAX_FRONT_MATTER_CHARS,
-    PostFile,
     decode,
     read_post,
-    scan,
-    scan_posts,
     split_front_matter,
 )
+from postfeed.scan import PostFile, scan, scan_posts
 
 from conftest import WritePost
 

@@ -10,6 +10,7 @@ from xml.etree import ElementTree
 
 import pytest
 
+from postfeed import sites
 from postfeed.cli import main
 from postfeed.config import ConfigError, load_config
 from postfeed.sites import SitePost, jekyll
@@ -74,9 +75,9 @@ def untitled(title: str = "A post", **front_matter: object) -> str:
 
 def test_a_config_file_and_a_posts_folder_make_a_jekyll_site(tmp_path: Path) -> None:
     site = jekyll_site(tmp_path / "blog", BLOG, {})
-    assert jekyll.detect(site)
+    assert sites.detect(site) == "jekyll"
     (site / "_posts").rmdir()
-    assert not jekyll.detect(site)
+    assert sites.detect(site) != "jekyll"
 
 
 def test_the_site_configuration_gives_the_feed_settings(tmp_path: Path) -> None:

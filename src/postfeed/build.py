@@ -47,7 +47,7 @@ from postfeed.formats import SITE_FILES
 from postfeed.lock import LockBusy, exclusive_lock
 from postfeed.output import Staging, remove_stale_temporaries
 from postfeed.publish import SetFiles, channel_digest, folder_of, publish, site_files
-from postfeed.reader import scan
+from postfeed.scan import scan
 
 __all__ = ["BuildError", "BuildResult", "LockBusy", "build", "check"]
 

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from postfeed import fields
 from postfeed.article import (
@@ -34,9 +34,12 @@ from postfeed.article import (
 from postfeed.cache import Cache, Stored, stored
 from postfeed.config import Config
 from postfeed.dates import DateError, parse_date
-from postfeed.reader import Post, PostFile, read_post, scan_posts
+from postfeed.scan import PostFile, scan_posts
 from postfeed.sites import Rules, SitePost
 from postfeed.state import folder_of
+
+if TYPE_CHECKING:
+    from postfeed.reader import Post
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -430,6 +433,10 @@ def _render_for_cache(article: Article, config: Config) -> tuple[str, str, str] 
 
 
 def _read(path: Path, config: Config) -> Post:
+    # Imported on first use: the front matter readers (YAML among them) cost a build
+    # that finds nothing new to read.
+    from postfeed.reader import read_post
+
     return read_post(path, config.posts, config.max_post_size, salvage=not config.strict)
 
 

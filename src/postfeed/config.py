@@ -119,7 +119,7 @@ class Config:
     # (views of the same site); empty: none. [[feeds]] tables have their own.
     opencc: str = ""
     # Set from the site's configuration by load_config, never by a file or a flag.
-    site_kind: str = sites.folder.NAME
+    site_kind: str = sites.FOLDER
     site_rules: sites.Rules = field(default_factory=sites.Rules)
     site_read_from: tuple[str, ...] = ()
 
@@ -182,7 +182,7 @@ def load_config(
         if key in values:
             raise ConfigError(f"unknown configuration key {key!r}")
     root = values.get("site")
-    if root is None and default_site and sites.detect(default_site) is not sites.folder:
+    if root is None and default_site and sites.detect(default_site) != sites.FOLDER:
         root = values["site"] = default_site
     if root is not None:
         values = {**_site_values(Path(root)), **values}
@@ -193,7 +193,7 @@ def _site_values(root: Path) -> dict[str, Any]:
     """The settings a site's own configuration implies, and its rules."""
     if not root.is_dir():
         raise ConfigError(f"site {root}: not a folder")
-    kind = sites.detect(root)
+    kind = sites.kind(sites.detect(root))
     try:
         site = kind.read_site(root)
     except sites.SiteError as error:

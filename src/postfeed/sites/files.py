@@ -12,8 +12,6 @@ import tomllib
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from postfeed.sites.base import SiteError
 
 # No site configuration is this large; a larger file is refused before parsing.
@@ -22,6 +20,8 @@ MAX_CONFIG_BYTES = 1_000_000
 
 def read_mapping(path: Path) -> dict[str, Any]:
     """The top-level mapping of a .yml/.yaml, .toml or .json file (empty for an empty file)."""
+    import yaml  # imported on first use: a folder that is no site has no such file
+
     try:
         with path.open("rb") as file:
             data = file.read(MAX_CONFIG_BYTES + 1)

@@ -14,11 +14,7 @@ from pathlib import Path
 from postfeed.sites.base import Rules, Site
 
 NAME = "folder"
-__all__ = ["NAME", "Rules", "detect", "read_site"]
-
-
-def detect(root: Path) -> bool:
-    return True  # any folder is a folder of posts
+__all__ = ["NAME", "Rules", "read_site"]
 
 
 def read_site(root: Path) -> Site:

@@ -31,13 +31,13 @@ from postfeed.article import Warn
 from postfeed.sites.base import Rules as BaseRules
 from postfeed.sites.base import Site, SiteError, SitePost, date_placeholders
 from postfeed.sites.files import flag, read_mapping, text
+from postfeed.sites.roots import HEXO_CONFIG_FILE as CONFIG_FILE
+from postfeed.sites.roots import HEXO_POSTS_FOLDER as POSTS_FOLDER
 
 if TYPE_CHECKING:
     from postfeed.config import Config
 
 NAME = "hexo"
-CONFIG_FILE = "_config.yml"
-POSTS_FOLDER = Path("source") / "_posts"
 DEFAULT_PERMALINK = ":year/:month/:day/:title/"
 DEFAULT_NEW_POST_NAME = ":title.md"
 DEFAULT_FEED_LIMIT = 20  # hexo-generator-feed's
@@ -56,10 +56,6 @@ _NAME_SEGMENTS = {
     "i_day": r"(\d{1,2})",
     "hash": r"([0-9a-f]{12})",
 }
-
-
-def detect(root: Path) -> bool:
-    return (root / CONFIG_FILE).is_file() and (root / POSTS_FOLDER).is_dir()
 
 
 @dataclass(frozen=True)
@@ -262,7 +258,7 @@ def _resolve(ref: str, config: Config) -> tuple[str, str] | None:
 
     Its metadata only (no content, so two posts linking to each other cannot recurse).
     """
-    from postfeed import collector  # reads posts; imported late, it imports sites
+    from postfeed import collector, reader  # imported late: collector imports sites
 
     rules = config.site_rules
     if not isinstance(rules, Rules):
@@ -278,7 +274,7 @@ def _resolve(ref: str, config: Config) -> tuple[str, str] | None:
     if name is None:
         return None
     try:
-        post = collector.read_post(folder / name[1], folder, config.max_post_size)
+        post = reader.read_post(folder / name[1], folder, config.max_post_size)
         article = collector.describe(post, config, lambda field, message: None)
     except Exception:  # whatever is wrong with it is reported when that post is read
         return None

@@ -41,14 +41,14 @@ from postfeed.dates import DateError, parse_date
 from postfeed.sites.base import DAYS, MONTHS, Site, SiteError, SitePost
 from postfeed.sites.base import Rules as BaseRules
 from postfeed.sites.files import flag, read_mapping, text
+from postfeed.sites.roots import HUGO_CONFIG_FOLDER as CONFIG_FOLDER
+from postfeed.sites.roots import HUGO_CONFIG_NAMES as CONFIG_NAMES
+from postfeed.sites.roots import HUGO_CONFIG_SUFFIXES as CONFIG_SUFFIXES
 
 if TYPE_CHECKING:
     from postfeed.config import Config
 
 NAME = "hugo"
-CONFIG_NAMES = ("hugo", "config")  # Hugo reads the first it finds, and only that one
-CONFIG_SUFFIXES = (".toml", ".yaml", ".yml", ".json")
-CONFIG_FOLDER = "config"
 # `hugo` builds for production unless told otherwise: config/production/ applies.
 ENVIRONMENT = "production"
 FEED_FILE = "index.xml"
@@ -102,18 +102,6 @@ _FILE_DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[-_ T](\d{2})-(\d{2})-(\d{2}))?"
 _GO_SPACES = frozenset("\t\n\v\f\r \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000") | frozenset(
     chr(c) for c in range(0x2000, 0x200B)
 )
-
-
-def detect(root: Path) -> bool:
-    has_config = (
-        any(
-            (root / f"{name}{suffix}").is_file()
-            for name in CONFIG_NAMES
-            for suffix in CONFIG_SUFFIXES
-        )
-        or (root / CONFIG_FOLDER / "_default").is_dir()
-    )
-    return has_config and (root / "content").is_dir()
 
 
 @dataclass(frozen=True)
@@ -1244,7 +1232,7 @@ def _resolve(ref: str, name: str, link: str, config: Config) -> tuple[str, str] 
     from its own front matter (read, not rendered: pages linking to each other
     cannot recurse).
     """
-    from postfeed import collector  # reads posts; imported late, it imports sites
+    from postfeed import collector, reader  # imported late: collector imports sites
 
     target, _, fragment = ref.strip().strip("\"'").partition("#")
     anchor = f"#{fragment}" if fragment else ""
@@ -1255,7 +1243,7 @@ def _resolve(ref: str, name: str, link: str, config: Config) -> tuple[str, str] 
     if path is None:
         return None
     try:
-        post = collector.read_post(path, folder, config.max_post_size)
+        post = reader.read_post(path, folder, config.max_post_size)
         article = collector.describe(post, config, lambda field, message: None)
     except Exception:  # whatever is wrong with it is reported when that page is read
         return None

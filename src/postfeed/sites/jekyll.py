@@ -56,13 +56,13 @@ from postfeed.article import Warn
 from postfeed.sites.base import DAYS, MONTHS, Site, SiteError, SitePost, date_placeholders
 from postfeed.sites.base import Rules as BaseRules
 from postfeed.sites.files import flag, read_mapping, text
+from postfeed.sites.roots import JEKYLL_CONFIG_FILES as CONFIG_FILES
+from postfeed.sites.roots import JEKYLL_POSTS as POSTS
 
 if TYPE_CHECKING:
     from postfeed.config import Config
 
 NAME = "jekyll"
-CONFIG_FILES = ("_config.yml", "_config.yaml", "_config.toml")  # the one Jekyll takes first
-POSTS = "_posts"
 DEFAULT_FEED_PATH = "feed.xml"  # jekyll-feed's
 DEFAULT_FEED_LIMIT = 10  # jekyll-feed's posts_limit
 DEFAULT_EXCERPT_SEPARATOR = "\n\n"
@@ -148,10 +148,6 @@ PLACEHOLDERS = frozenset(
         "output_ext",
     ]
 )
-
-
-def detect(root: Path) -> bool:
-    return (root / POSTS).is_dir() and any((root / name).is_file() for name in CONFIG_FILES)
 
 
 @dataclass(frozen=True)
@@ -1097,10 +1093,10 @@ def _post_candidates(wanted: str, rules: Rules, source: Path) -> list[Path]:
 
 
 def _post_link(path: Path, config: Config) -> tuple[str, str] | None:
-    from postfeed import collector  # reads posts; imported late, it imports sites
+    from postfeed import collector, reader  # imported late: collector imports sites
 
     try:
-        post = collector.read_post(path, config.posts, config.max_post_size)
+        post = reader.read_post(path, config.posts, config.max_post_size)
         article = collector.describe(post, config, _ignore)
     except Exception:  # whatever is wrong with it is reported when that post is read
         return None
