@@ -2,7 +2,8 @@
 
 The pipeline, one module a stage (README "Layout" lists them all):
 
-    reader     files on disk -> Post (front matter + body text); salvage
+    scan       the posts folder -> its post files, and what changed since the last build
+    reader     one file -> Post (front matter + body text); salvage
     dates      front-matter date values -> aware UTC datetimes
     fields     title, categories, author, image, link, id (urls: the URL policy)
     content    body -> rendered, sanitized HTML and a plain-text summary
