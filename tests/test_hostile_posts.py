@@ -67,14 +67,18 @@ def test_a_folder_that_cannot_be_read_costs_only_its_posts(
     posts = tmp_path / "posts"
     write(posts, "locked/a.md", post("锁住的"))
     write(posts, "good.md", post("好"))
-    real_scandir = os.scandir
+    real_open, real_scandir = os.open, os.scandir
 
-    def scandir(path):  # root may read any folder; make this one refuse
-        if str(path).endswith("locked"):
-            raise PermissionError(13, "Permission denied", str(path))
-        return real_scandir(path)
+    def refusing(real):  # root may read any folder; make this one refuse
+        def call(path, *args, **kwargs):
+            if str(path).endswith("locked"):
+                raise PermissionError(13, "Permission denied", str(path))
+            return real(path, *args, **kwargs)
 
-    monkeypatch.setattr(os, "scandir", scandir)
+        return call
+
+    monkeypatch.setattr(os, "open", refusing(real_open))  # a folder is listed through
+    monkeypatch.setattr(os, "scandir", refusing(real_scandir))  # a descriptor, or by name
     _, rss, reported = run(tmp_path)
     assert list(items(rss)) == ["好"]
     assert reported["locked"].message == "folder cannot be read: Permission denied"

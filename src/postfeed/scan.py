@@ -59,6 +59,12 @@ class Scan(NamedTuple):
 
 
 _BY_KEY = itemgetter(1)
+# Where the OS allows it, a folder is listed through a descriptor, and each file is
+# stat'ed relative to it (fstatat): the kernel does not walk the whole path again for
+# every file, which makes the scan's system calls about a sixth cheaper.
+_BY_DESCRIPTOR = os.scandir in os.supports_fd
+_FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _new_post_file = partial(tuple.__new__, PostFile)  # PostFile(...) without a Python call
 
 
@@ -84,8 +90,11 @@ def _scan(root: Path) -> Scan:
         folder, prefix = folders.pop()
         found: list[PostFile] = []
         lines: list[str] = []  # key, size and time of each file, for the folder's digest
+        descriptor = None
         try:
-            entries = list(os.scandir(folder))
+            if _BY_DESCRIPTOR:  # a folder below the root was seen as no link: it must stay so
+                descriptor = os.open(folder, _FOLDER | (_NOFOLLOW if prefix else 0))
+            entries = list(os.scandir(folder if descriptor is None else descriptor))
         except OSError as error:
             if not prefix:
                 raise  # the posts folder itself: nothing can be built
@@ -94,36 +103,11 @@ def _scan(root: Path) -> Scan:
             found.append(PostFile(folder, key, 0, 0, reason))
             lines.append(f"{key}\0{0}\0{0}\n")
             entries = []
-        for entry in entries:
-            name = entry.name
-            if name[0] == ".":
-                continue
-            if entry.is_dir(follow_symlinks=False):
-                folders.append((entry.path, f"{prefix}{name}/"))
-                continue
-            dot = name.rfind(".")
-            if dot < 0 or name[dot:].lower() not in POST_SUFFIXES:
-                continue
-            key = prefix + name
-            unusable = ""
-            if not key.isascii():
-                utf8 = _utf8(key)
-                unusable = "" if utf8 == key else "name is not valid UTF-8: rename it"
-                key = utf8
-            try:
-                if entry.is_file(follow_symlinks=False):
-                    stat = entry.stat(follow_symlinks=False)
-                elif entry.is_symlink():
-                    found.append(PostFile(entry.path, key, 0, 0, unusable, SYMLINK_IGNORED))
-                    lines.append(f"{key}\0{0}\0{0}\n")
-                    continue
-                else:
-                    continue  # a FIFO or a device would block
-            except OSError:
-                continue
-            size, mtime_ns = stat.st_size, stat.st_mtime_ns
-            found.append(_new_post_file((entry.path, key, size, mtime_ns, unusable, "")))
-            lines.append(f"{key}\0{size}\0{mtime_ns}\n")
+        try:
+            _list(folder, prefix, entries, found, lines, folders, descriptor is not None)
+        finally:
+            if descriptor is not None:
+                os.close(descriptor)
         if not found:
             continue
         # Every key of a folder starts with its own prefix: the key of the folder is that
@@ -143,6 +127,51 @@ def _scan(root: Path) -> Scan:
     files = [post_file for group_files in by_folder.values() for post_file in group_files]
     files.sort(key=_BY_KEY)
     return Scan(files, by_folder, digests)
+
+
+def _list(
+    folder: str,
+    prefix: str,
+    entries: list[os.DirEntry[str]],
+    found: list[PostFile],
+    lines: list[str],
+    folders: list[tuple[str, str]],
+    by_name: bool,
+) -> None:
+    """The post files among one folder's entries into `found` (and their digest lines
+    into `lines`), its subfolders into `folders`. `by_name`: the entries were listed
+    through a descriptor, so their `path` is their name only."""
+    for entry in entries:
+        name = entry.name
+        if name[0] == ".":
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            folders.append((f"{folder}/{name}" if by_name else entry.path, f"{prefix}{name}/"))
+            continue
+        dot = name.rfind(".")
+        if dot < 0 or name[dot:].lower() not in POST_SUFFIXES:
+            continue
+        path = f"{folder}/{name}" if by_name else entry.path
+        key = prefix + name
+        unusable = ""
+        if not key.isascii():
+            utf8 = _utf8(key)
+            unusable = "" if utf8 == key else "name is not valid UTF-8: rename it"
+            key = utf8
+        try:
+            if entry.is_file(follow_symlinks=False):
+                stat = entry.stat(follow_symlinks=False)
+            elif entry.is_symlink():
+                found.append(PostFile(path, key, 0, 0, unusable, SYMLINK_IGNORED))
+                lines.append(f"{key}\0{0}\0{0}\n")
+                continue
+            else:
+                continue  # a FIFO or a device would block
+        except OSError:
+            continue
+        size, mtime_ns = stat.st_size, stat.st_mtime_ns
+        found.append(_new_post_file((path, key, size, mtime_ns, unusable, "")))
+        lines.append(f"{key}\0{size}\0{mtime_ns}\n")
 
 
 def _digest(lines: list[str]) -> str:
