@@ -11,7 +11,6 @@ out of range (see _parse_rolled), and says so.
 
 from __future__ import annotations
 
-import calendar
 import re
 from datetime import UTC, date, datetime, timedelta, timezone, tzinfo
 
@@ -113,6 +112,8 @@ def _parse_rolled(text: str, zone: tzinfo, warn: Warn) -> datetime | None:
     hour, minute, second = (int(match[name] or 0) for name in ("hour", "minute", "second"))
     if not (1 <= month <= 12 and 1 <= day <= 31 and FIRST_YEAR <= year <= LAST_YEAR):
         return None
+    import calendar  # only Hexo's out-of-range dates need it (it imports locale)
+
     month_days = calendar.monthrange(year, month)[1]
     slips = [
         f"day {day} in a month of {month_days} days" if day > month_days else "",
