@@ -220,6 +220,19 @@ def test_a_run_that_finds_nothing_to_do_loads_no_reader_renderer_or_site_kind(
     assert loaded & (heavy | {f"postfeed.{name}" for name in ours}) == set()
 
 
+def test_relative_and_absolute_paths_to_the_same_folders_share_the_cache(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`postfeed build` by hand in the folder, `--posts /srv/...` from cron: one cache."""
+    monkeypatch.chdir(site)
+    build(load_config(None, posts=Path("posts"), output=Path("output"), site_url=SITE))
+    again = build(config_for(site))
+    assert again.up_to_date and again.collection.posts_parsed == 0
+    elsewhere = site / "copy"
+    (site / "posts").rename(elsewhere)  # another folder is another cache
+    assert build(config_for(site, posts=elsewhere)).collection.posts_parsed == 12
+
+
 def test_a_deleted_feed_file_is_written_again(site: Path) -> None:
     build(config_for(site))
     expected = feed_bytes(site)

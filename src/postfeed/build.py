@@ -25,7 +25,7 @@ import sqlite3
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
@@ -124,13 +124,13 @@ def _build(
 ) -> BuildResult:
     clock = _Clock()
     with (
-        Cache(cache_file, _fingerprint(config), config.site_rules.one_spelling) as cache,
+        Cache(cache_file, _fingerprint(_resolved(config)), config.site_rules.one_spelling) as cache,
         _uncollected() as keep,
     ):
         if force:
             cache.clear()
         build_state = state.BuildState(cache)
-        settings = hashlib.sha256(f"{__version__}|{config!r}".encode()).hexdigest()
+        settings = hashlib.sha256(f"{__version__}|{_resolved(config)!r}".encode()).hexdigest()
         with clock("scan"):
             posts = scan(config.posts)
             keep()
@@ -429,6 +429,18 @@ def _unchanged(
     collection.problems = cache.problems(config.posts)
     written = [config.output / name for name in last.outputs]
     return BuildResult(collection, written=written, timings=timings, up_to_date=True)
+
+
+def _resolved(config: Config) -> Config:
+    """The configuration with its folders as absolute paths: `--posts posts` by hand
+    and `--posts /srv/news/posts` from cron are one folder, and share one cache."""
+    return replace(
+        config,
+        posts=config.posts.resolve(),
+        output=config.output.resolve(),
+        cache_dir=str(Path(config.cache_dir).resolve()) if config.cache_dir else "",
+        site=config.site.resolve() if config.site else None,
+    )
 
 
 def _fingerprint(config: Config) -> str:
