@@ -137,6 +137,20 @@ def test_an_edited_post_is_read_again_and_keeps_its_id(site: Path, write_post: W
     assert ids_after == ids_before
 
 
+def test_an_edited_description_is_the_new_summary_though_the_body_is_the_same(
+    site: Path, write_post: WritePost
+) -> None:
+    # The cached content was made from the front matter too: it is not current any more.
+    text = post_text("第 11 篇", "2021-09-12 10:00:00", description="第一个摘要")
+    path = write_post("c2/post-11.md", text)
+    build(config_for(site))
+    write_post("c2/post-11.md", text.replace("第一个摘要", "第二个摘要"))
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    build(config_for(site))
+    rss = (site / "output" / "rss.xml").read_text(encoding="utf-8")
+    assert "第二个摘要" in rss and "第一个摘要" not in rss
+
+
 def test_only_changed_folders_are_compared_and_a_removed_folder_is_forgotten(
     site: Path, write_post: WritePost
 ) -> None:

@@ -3,7 +3,7 @@
 Keyed by a post's path, size and modification time, it holds the post's
 normalized metadata (an Article without content) or the problems that rejected
 it, so a run reads only new and changed files. Rendered content is kept per post
-with the hash of the link and body it was made from; while that hash is the one
+with the hash of the link and file it was made from; while that hash is the one
 taken when the post was last read, the content is current, and neither the post
 nor its content is read or made again.
 
@@ -36,7 +36,7 @@ CREATE TABLE posts (
     mtime_ns INTEGER NOT NULL,
     skipped INTEGER NOT NULL,  -- 1: a draft or unpublished post
     problems TEXT,           -- JSON list of [field, message, fatal, detail], NULL if none
-    digest TEXT,             -- of the article's link and body (PostResult.digest)
+    digest TEXT,             -- of the article's link and file (PostResult.digest)
     -- The article's fields; title is NULL for a rejected or skipped post.
     title TEXT, link TEXT, id TEXT, published REAL, updated REAL,
     categories TEXT, tags TEXT, author TEXT, image TEXT,
@@ -71,7 +71,7 @@ CREATE TABLE spellings (
 ) WITHOUT ROWID;
 CREATE TABLE content (
     path TEXT PRIMARY KEY,    -- the post it was made for
-    digest TEXT NOT NULL,     -- of the post's link and body when it was made
+    digest TEXT NOT NULL,     -- of the post's link and file when it was made
     html TEXT NOT NULL,
     summary TEXT NOT NULL
 );

@@ -435,7 +435,7 @@ def _read(path: Path, config: Config) -> Post:
 
 def _make_content(article: Article, config: Config) -> tuple[str, str, str]:
     """(digest, html, summary) of an article, read again and rendered within the time
-    limit; the digest is of the link and body it was made from."""
+    limit; the digest is of the link and file it was made from."""
     with time_limit(config.limits.post_seconds):
         post = _read(article.source, config)
         return (_content_digest(article, post), *_render(post, article, config))
@@ -489,7 +489,9 @@ def _site_post(post: Post, article: Article) -> SitePost:
 
 
 def _content_digest(article: Article, post: Post) -> str:
-    return hashlib.sha256(f"{article.link}\0{post.body}".encode()).hexdigest()
+    """Of the link and the whole file: content depends on the front matter too (its
+    description is the summary), not on the body alone."""
+    return hashlib.sha256(f"{article.link}\0{post.digest}".encode()).hexdigest()
 
 
 def _key(article: Article, config: Config) -> str:
