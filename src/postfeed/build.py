@@ -40,6 +40,7 @@ from postfeed.collector import (
     newest_articles,
     newest_of_category,
     prerender,
+    start_workers,
 )
 from postfeed.config import Config
 from postfeed.feedsets import FeedSet, Group, categories_wanting_sets, feed_sets, select, take
@@ -129,6 +130,8 @@ def _build(
     ):
         if force:
             cache.clear()
+        if cache.is_empty():  # every post is to be read, on every core if there are many
+            start_workers()
         build_state = state.BuildState(cache)
         settings = hashlib.sha256(f"{__version__}|{config!r}".encode()).hexdigest()
         with clock("scan"):

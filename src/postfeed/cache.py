@@ -221,6 +221,10 @@ class Cache:
         """Post files the cache knows."""
         return self._db.execute("SELECT count(*) FROM posts").fetchone()[0]
 
+    def is_empty(self) -> bool:
+        """Whether the cache knows no post file (a cold build reads every one)."""
+        return self._db.execute("SELECT 1 FROM posts LIMIT 1").fetchone() is None
+
     def track_changes(self) -> None:
         self._tracking = True
 
