@@ -36,7 +36,8 @@ CREATE TABLE posts (
     mtime_ns INTEGER NOT NULL,
     skipped INTEGER NOT NULL,  -- 1: a draft or unpublished post
     problems TEXT,           -- JSON list of [field, message, fatal, detail], NULL if none
-    digest TEXT,             -- of the article's link and file (PostResult.digest)
+    digest TEXT,             -- of the article's link and file (PostResult.digest); NULL
+                             -- until its content is made, for a post read by a cold build
     -- The article's fields; title is NULL for a rejected or skipped post.
     title TEXT, link TEXT, id TEXT, published REAL, updated REAL,
     categories TEXT, tags TEXT, author TEXT, image TEXT,
@@ -113,7 +114,7 @@ def stored(result: PostResult) -> Stored:
     article = result.article
     problems = [[p.field, p.message, p.fatal, p.detail] for p in result.problems]
     head = (int(result.skipped), json.dumps(problems, ensure_ascii=False) if problems else None,
-            result.digest)  # fmt: skip
+            result.digest or None)  # fmt: skip
     if article is None:
         return (*head, *(None,) * 10), (), 0.0
     fields = (
@@ -467,8 +468,14 @@ class Cache:
         return (row[0], row[1]) if row else None
 
     def store_content(self, path: str, digest: str, html: str, summary: str) -> None:
+        """Keep the content made from a post whose link and file have this digest.
+        A post read without one (by a cold build) takes it now: it was read moments
+        ago, and were it changed since, its size or time tells the next build."""
         self._db.execute(
             "INSERT OR REPLACE INTO content VALUES (?, ?, ?, ?)", (path, digest, html, summary)
+        )
+        self._db.execute(
+            "UPDATE posts SET digest = ? WHERE path = ? AND digest IS NULL", (digest, path)
         )
 
     def unrendered(self, paths: list[str]) -> list[str]:

@@ -74,9 +74,7 @@ class Post:
     body: str
     mtime: float
     warnings: tuple[FieldWarning, ...] = ()
-    # SHA-256 of the file's bytes, front matter and all: everything its content is made
-    # from (hashing the bytes as read costs half of encoding the body to hash it).
-    digest: str = ""
+    data: bytes = b""  # the file's bytes, front matter and all, as read
 
 
 class _FrontMatterLoader(yaml.CSafeLoader if yaml.__with_libyaml__ else yaml.SafeLoader):  # type: ignore[misc]
@@ -409,8 +407,8 @@ def read_post(path: Path, root: Path, max_size: int, salvage: bool = True) -> Po
         os.close(descriptor)
     text, warnings = decode(data)
     meta, body, more_warnings = read_front_matter(text, salvage)
-    name, digest = _name(path, root), hashlib.sha256(data).hexdigest()
-    return Post(path, name, meta, body, stat.st_mtime, (*warnings, *more_warnings), digest)
+    name = _name(path, root)
+    return Post(path, name, meta, body, stat.st_mtime, (*warnings, *more_warnings), data)
 
 
 def _name(path: Path, root: Path) -> str:
