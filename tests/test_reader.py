@@ -950,3 +950,14 @@ def test_simple_front_matter_read_without_the_parser_is_what_yaml_reads() -> Non
         expected = outcome(lambda t: yaml.load(t, Loader=_FrontMatterLoader), text)
         assert outcome(_load_yaml, text) == expected, text
     assert simple > 1000  # the short way was taken, and gave what YAML gives
+
+
+@pytest.mark.parametrize(
+    "value", ["a" * 200_000 + ":", "a " * 100_000 + "#", "a:b " * 50_000 + ": "]
+)
+def test_long_values_are_read_by_the_simple_reader_in_linear_time(value: str) -> None:
+    from postfeed.reader import _simple_yaml
+
+    # Work that backtracks over the value would take hours; the test would not finish.
+    for text in (f"title: {value}", f"tags:\n  - {value}", f"title: {value}   \n"):
+        assert _simple_yaml(text) is None
