@@ -34,6 +34,7 @@ from postfeed import __version__, convert, state
 from postfeed.article import Article, Problem, attempt
 from postfeed.cache import SCHEMA_VERSION, Cache, CacheDamaged
 from postfeed.collector import (
+    PARALLEL_FROM,
     Collection,
     collect,
     load_content,
@@ -130,12 +131,13 @@ def _build(
     ):
         if force:
             cache.clear()
-        if cache.is_empty():  # every post is to be read, on every core if there are many
-            start_workers()
         build_state = state.BuildState(cache)
         settings = hashlib.sha256(f"{__version__}|{config!r}".encode()).hexdigest()
+        # A cold build reads every post: on every core if there are many, by workers
+        # whose server is started as soon as the scan has found that many.
+        cold = (PARALLEL_FROM, start_workers) if cache.is_empty() else None
         with clock("scan"):
-            posts = scan(config.posts)
+            posts = scan(config.posts, cold)
             keep()
             files, folders = posts.files, posts.digests
             listing = state.listing_digest(folders, settings)
