@@ -137,6 +137,39 @@ def test_an_edited_post_is_read_again_and_keeps_its_id(site: Path, write_post: W
     assert ids_after == ids_before
 
 
+def test_an_edited_description_is_the_new_summary_though_the_body_is_the_same(
+    site: Path, write_post: WritePost
+) -> None:
+    # The cached content was made from the front matter too: it is not current any more.
+    text = post_text("第 11 篇", "2021-09-12 10:00:00", description="第一个摘要")
+    path = write_post("c2/post-11.md", text)
+    build(config_for(site))
+    write_post("c2/post-11.md", text.replace("第一个摘要", "第二个摘要"))
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    build(config_for(site))
+    rss = (site / "output" / "rss.xml").read_text(encoding="utf-8")
+    assert "第二个摘要" in rss and "第一个摘要" not in rss
+
+
+def test_content_made_by_a_cold_build_is_kept_for_a_post_only_touched_since(
+    site: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A cold build reads posts without a digest: the cache takes it when content is made.
+    import postfeed.collector as collector
+
+    monkeypatch.setattr(collector, "PARALLEL_FROM", 3)  # read on every core, as a cold build
+    build(config_for(site))
+    path = site / "posts" / "c2" / "post-11.md"
+    os.utime(path, ns=(path.stat().st_atime_ns, path.stat().st_mtime_ns + 10**9))
+    rendered: list[str] = []
+    render = collector._render
+    monkeypatch.setattr(
+        collector, "_render", lambda post, *rest: rendered.append(post.name) or render(post, *rest)
+    )
+    result = build(config_for(site))
+    assert result.collection.posts_parsed == 1 and rendered == []
+
+
 def test_only_changed_folders_are_compared_and_a_removed_folder_is_forgotten(
     site: Path, write_post: WritePost
 ) -> None:

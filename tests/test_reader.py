@@ -120,6 +120,17 @@ def test_a_scan_groups_the_files_by_folder_with_a_digest_of_each(tmp_path) -> No
     assert {k for k in after if after[k] != before[k]} == {"b"}
 
 
+def test_a_scan_calls_when_found_once_it_has_found_that_many_posts(tmp_path) -> None:
+    root = tmp_path / "posts"
+    for name in ["a.md", "b/c.md", "b/d.md", "e/f/g.md"]:
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text("x")
+    calls: list[int] = []
+    for count in (1, 3, 4, 5):
+        scan(root, (count, lambda count=count: calls.append(count)))
+    assert calls == [1, 3, 4]
+
+
 def test_find_posts_finds_every_post_suffix_recursively(tmp_path, write_post: WritePost) -> None:
     for name in ["a.md", "b.markdown", "c.txt", "d.html", "finance/e.md", "x/y/z/f.html"]:
         write_post(name, "text")
@@ -949,3 +960,14 @@ def test_simple_front_matter_read_without_the_parser_is_what_yaml_reads() -> Non
         expected = outcome(lambda t: yaml.load(t, Loader=_FrontMatterLoader), text)
         assert outcome(_load_yaml, text) == expected, text
     assert simple > 1000  # the short way was taken, and gave what YAML gives
+
+
+@pytest.mark.parametrize(
+    "value", ["a" * 200_000 + ":", "a " * 100_000 + "#", "a:b " * 50_000 + ": "]
+)
+def test_long_values_are_read_by_the_simple_reader_in_linear_time(value: str) -> None:
+    from postfeed.reader import _simple_yaml
+
+    # Work that backtracks over the value would take hours; the test would not finish.
+    for text in (f"title: {value}", f"tags:\n  - {value}", f"title: {value}   \n"):
+        assert _simple_yaml(text) is None

@@ -45,7 +45,7 @@ class PostResult:
     article: Article | None
     problems: tuple[Problem, ...] = ()
     skipped: bool = False  # a draft, or `published: false`
-    digest: str = ""  # of the article's link and body: what its content is made from
+    digest: str = ""  # of the article's link and file: what its content is made from
     own_id: str = ""  # the id derived from the post's path, used if another post keeps its id
 
 

@@ -34,12 +34,14 @@ from postfeed import __version__, convert, state
 from postfeed.article import Article, Problem, attempt
 from postfeed.cache import SCHEMA_VERSION, Cache, CacheDamaged
 from postfeed.collector import (
+    PARALLEL_FROM,
     Collection,
     collect,
     load_content,
     newest_articles,
     newest_of_category,
     prerender,
+    start_workers,
 )
 from postfeed.config import Config
 from postfeed.feedsets import FeedSet, Group, categories_wanting_sets, feed_sets, select, take
@@ -131,8 +133,11 @@ def _build(
             cache.clear()
         build_state = state.BuildState(cache)
         settings = hashlib.sha256(f"{__version__}|{_resolved(config)!r}".encode()).hexdigest()
+        # A cold build reads every post: on every core if there are many, by workers
+        # whose server is started as soon as the scan has found that many.
+        cold = (PARALLEL_FROM, start_workers) if cache.is_empty() else None
         with clock("scan"):
-            posts = scan(config.posts)
+            posts = scan(config.posts, cold)
             keep()
             files, folders = posts.files, posts.digests
             listing = state.listing_digest(folders, settings)

@@ -39,6 +39,8 @@ from postfeed.sites import Rules, SitePost
 from postfeed.state import folder_of
 
 if TYPE_CHECKING:
+    from multiprocessing.context import BaseContext
+
     from postfeed.reader import Post
 
 T = TypeVar("T")
@@ -158,8 +160,12 @@ def _store(
     progress: Callable[[int, int], None] | None,
 ) -> None:
     """Read the new and changed files and keep what they give in the cache."""
+    # An empty cache has no content to compare a digest with: hashing every file of a
+    # cold build would be wasted on the many posts no feed shows. The digest of those
+    # that one does is taken when their content is made (see Cache.store_content).
+    digest = not cache.is_empty()
     with cache.bulk() if len(fresh) >= PARALLEL_FROM else contextlib.nullcontext():
-        results = zip(fresh, _read_all(fresh, config), strict=True)
+        results = zip(fresh, _read_all(fresh, config, digest), strict=True)
         for done, (post_file, result) in enumerate(results):
             cache.store(post_file.key, post_file.size, post_file.mtime_ns, result)
             if progress and done % 256 == 0:
@@ -186,8 +192,11 @@ def _horizon(now: datetime | None) -> datetime:
     return (now or datetime.now(UTC)) + FUTURE_TOLERANCE
 
 
-def read_one(path: Path, config: Config) -> PostResult:
-    """Read and describe one post file; every failure becomes a Problem, never an exception."""
+def read_one(path: Path, config: Config, digest: bool = True) -> PostResult:
+    """Read and describe one post file; every failure becomes a Problem, never an exception.
+
+    `digest` False: the result has no digest (for a post the cache has no content of).
+    """
     problems: list[Problem] = []
     warnings: list[FieldWarning] = []
 
@@ -209,7 +218,8 @@ def read_one(path: Path, config: Config) -> PostResult:
         # the warnings are kept with the post's other ones; content is made later.
         config.site_rules.prepare(post.body, _site_post(post, article), article.link, config, warn)
         own_id = fields.article_id(None, config.site_url, post.name)
-        return PostResult(article, digest=_content_digest(article, post), own_id=own_id)
+        made_from = _content_digest(article, post) if digest else ""
+        return PostResult(article, digest=made_from, own_id=own_id)
 
     with time_limit(config.limits.post_seconds):
         result = attempt(path, problems, work) or PostResult(None)
@@ -218,7 +228,9 @@ def read_one(path: Path, config: Config) -> PostResult:
     return PostResult(result.article, tuple(problems), result.skipped, result.digest, result.own_id)
 
 
-def _read_all(files: list[PostFile], config: Config) -> Iterator[PostResult | Stored]:
+def _read_all(
+    files: list[PostFile], config: Config, digest: bool = True
+) -> Iterator[PostResult | Stored]:
     """read_one for every file, in order; many files are shared among the cores, which
     send back only what the cache keeps of each (cache.stored: plain values).
 
@@ -226,9 +238,11 @@ def _read_all(files: list[PostFile], config: Config) -> Iterator[PostResult | St
     """
     usable = [f.path for f in files if not f.unusable and not f.ignored]
     results: Iterator[PostResult | Stored] = (
-        (read_one(Path(path), config) for path in usable)
+        (read_one(Path(path), config, digest) for path in usable)
         if len(usable) < PARALLEL_FROM
-        else _on_every_core(partial(_read_stored, config=config), usable, chunksize=256)
+        else _on_every_core(
+            partial(_read_stored, config=config, digest=digest), usable, chunksize=256
+        )
     )
     for post_file in files:
         if post_file.unusable:
@@ -241,9 +255,9 @@ def _read_all(files: list[PostFile], config: Config) -> Iterator[PostResult | St
             yield next(results)
 
 
-def _read_stored(path: str, config: Config) -> Stored:
+def _read_stored(path: str, config: Config, digest: bool) -> Stored:
     """In a worker: what the cache keeps of the post file at `path`."""
-    return stored(read_one(Path(path), config))
+    return stored(read_one(Path(path), config, digest))
 
 
 def _on_every_core(function: Callable[[T], R], items: list[T], chunksize: int) -> Iterator[R]:
@@ -253,15 +267,39 @@ def _on_every_core(function: Callable[[T], R], items: list[T], chunksize: int) -
     build may run in a thread of `postfeed serve`, and forking a process that
     has threads can deadlock the child.
     """
-    import multiprocessing
     from concurrent.futures import ProcessPoolExecutor  # only a cold build needs it
 
     workers = min(os.cpu_count() or 1, 8)
-    context = multiprocessing.get_context("forkserver")
+    context = _fork_server()
     chunks = [items[start : start + chunksize] for start in range(0, len(items), chunksize)]
     with ProcessPoolExecutor(workers, mp_context=context) as pool:
         for results in pool.map(partial(_each, function), chunks):
             yield from results
+
+
+def start_workers() -> None:
+    """Start the fork server that _on_every_core's workers come from, now: a cold build
+    calls this before it scans the posts, so that the server loads the reading code
+    on another core meanwhile, not after the scan."""
+    from multiprocessing import forkserver
+
+    _fork_server()
+    forkserver.ensure_running()
+
+
+# Loaded once by the fork server, which every worker is a copy of (by default each worker
+# would load them itself, 0.1 s of CPU apiece); `__main__` is the default's one module.
+_WORKER_MODULES = ["__main__", "concurrent.futures.process", "postfeed.collector"]
+
+
+def _fork_server() -> BaseContext:
+    """The multiprocessing context of the fork server, with the modules it preloads (they
+    apply when it starts; once started, it is the same server for the whole process)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(_WORKER_MODULES)
+    return context
 
 
 def _each(function: Callable[[T], R], items: list[T]) -> list[R]:
@@ -442,7 +480,7 @@ def _read(path: Path, config: Config) -> Post:
 
 def _make_content(article: Article, config: Config) -> tuple[str, str, str]:
     """(digest, html, summary) of an article, read again and rendered within the time
-    limit; the digest is of the link and body it was made from."""
+    limit; the digest is of the link and file it was made from."""
     with time_limit(config.limits.post_seconds):
         post = _read(article.source, config)
         return (_content_digest(article, post), *_render(post, article, config))
@@ -496,7 +534,13 @@ def _site_post(post: Post, article: Article) -> SitePost:
 
 
 def _content_digest(article: Article, post: Post) -> str:
-    return hashlib.sha256(f"{article.link}\0{post.body}".encode()).hexdigest()
+    """Of the link and the whole file: content depends on the front matter too (its
+    description is the summary), not on the body alone. (Hashing the bytes as read
+    costs half of encoding the body to hash it.)"""
+    digest = hashlib.sha256(article.link.encode())
+    digest.update(b"\0")
+    digest.update(post.data)
+    return digest.hexdigest()
 
 
 def _key(article: Article, config: Config) -> str:

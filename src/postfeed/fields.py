@@ -51,13 +51,22 @@ def as_text(value: Any) -> str:
     a Python representation; a set (`!!set`) gives its items in sorted order, so
     the output never depends on the hash seed.
     """
-    if value is None or isinstance(value, dict | bytes):
+    if type(value) is str:  # the commonest by far: spared the checks below
+        return value
+    if value is None or isinstance(value, _NOT_TEXT):
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, list | tuple | set | frozenset):
+    if isinstance(value, _COLLECTIONS):
         return " ".join(as_text(item) for item in _flatten(value))
     return str(value)
+
+
+# As tuples: `isinstance(value, dict | bytes)` would make the union anew at every call.
+_NOT_TEXT = (dict, bytes)
+_COLLECTIONS = (list, tuple, set, frozenset)
+_SETS = (set, frozenset)
+_SEQUENCES = (list, tuple)
 
 
 def plain_line(value: Any) -> str:
@@ -208,11 +217,14 @@ def fold(name: str) -> str:
 def _flatten(value: Any) -> Iterable[Any]:
     if value is None:
         return
-    if isinstance(value, set | frozenset):
+    if isinstance(value, _SETS):
         value = sorted(value, key=str)
-    if isinstance(value, list | tuple):
+    if isinstance(value, _SEQUENCES):
         for item in value:
-            yield from _flatten(item)
+            if type(item) is str:  # most items: no generator of their own
+                yield item
+            else:
+                yield from _flatten(item)
     else:
         yield value
 

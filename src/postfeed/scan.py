@@ -9,6 +9,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
+from collections.abc import Callable
 from functools import partial
 from operator import itemgetter
 from pathlib import Path
@@ -68,23 +69,28 @@ _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 _new_post_file = partial(tuple.__new__, PostFile)  # PostFile(...) without a Python call
 
 
-def scan(root: Path) -> Scan:
-    """scan_posts, with each folder's files and digest, taken in the same pass."""
+def scan(root: Path, when_found: tuple[int, Callable[[], None]] | None = None) -> Scan:
+    """scan_posts, with each folder's files and digest, taken in the same pass.
+
+    `when_found` (count, call): call() once the scan has found that many post files
+    (a cold build starts its workers then, while the scan goes on).
+    """
     # The scan makes no reference cycles, only many objects: the collector would walk
     # them (and whatever else is alive) again and again for nothing.
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return _scan(root)
+        return _scan(root, when_found)
     finally:
         if collecting:
             gc.enable()
 
 
-def _scan(root: Path) -> Scan:
+def _scan(root: Path, when_found: tuple[int, Callable[[], None]] | None) -> Scan:
     by_folder: dict[str, list[PostFile]] = {}
     digests: dict[str, str] = {}
     merged: set[str] = set()
+    count = 0  # post files found
     folders = [(str(root), "")]  # (folder on disk, its key prefix)
     while folders:
         folder, prefix = folders.pop()
@@ -110,6 +116,10 @@ def _scan(root: Path) -> Scan:
                 os.close(descriptor)
         if not found:
             continue
+        count += len(found)
+        if when_found and count >= when_found[0]:
+            when_found[1]()
+            when_found = None
         # Every key of a folder starts with its own prefix: the key of the folder is that
         # prefix, made valid UTF-8 as the keys are, without its final slash.
         group = _utf8(prefix)[:-1]
