@@ -280,8 +280,8 @@ def _on_every_core(function: Callable[[T], R], items: list[T], chunksize: int) -
 
 def start_workers() -> None:
     """Start the fork server that _on_every_core's workers come from, now: a cold build
-    calls this before it scans the posts, so that the server loads the reading code
-    on another core meanwhile, not after the scan."""
+    calls this while it scans the posts, once it has found many, so that the server
+    loads the reading code on another core meanwhile, not after the scan."""
     from multiprocessing import forkserver
 
     _fork_server()
@@ -397,9 +397,10 @@ def describe(post: Post, config: Config, warn: Warn, own_id: str = "") -> Articl
     given_id = fields.first_value(meta, fields.ID_KEYS)
     if config.ids == "site":
         id_ = config.site_rules.item_id(site_post, link)
+    elif own_id and given_id is None:  # the id the path gives, which the caller has
+        id_ = own_id
     else:
-        made = own_id and given_id is None  # the path's id, which the caller has
-        id_ = own_id if made else fields.article_id(given_id, config.site_url, post.name)
+        id_ = fields.article_id(given_id, config.site_url, post.name)
     return Article(
         source=post.path,
         title=rules.feed_title(title),
