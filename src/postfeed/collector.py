@@ -213,11 +213,14 @@ def read_one(path: Path, config: Config, digest: bool = True) -> PostResult:
             warnings.append(("file", reason))
             return PostResult(None, skipped=True)
         warn: Warn = lambda field, message: warnings.append((field, message))  # noqa: E731
-        article = describe(post, config, warn)
+        own_id = fields.article_id(None, config.site_url, post.name)
+        article = describe(post, config, warn, own_id)
         # Its tags and shortcodes are read now only for what they warn about, so that
         # the warnings are kept with the post's other ones; content is made later.
-        config.site_rules.prepare(post.body, _site_post(post, article), article.link, config, warn)
-        own_id = fields.article_id(None, config.site_url, post.name)
+        # (The base rules' prepare warns of nothing.)
+        if type(config.site_rules).prepare is not Rules.prepare:
+            rules = config.site_rules
+            rules.prepare(post.body, _site_post(post, article), article.link, config, warn)
         made_from = _content_digest(article, post) if digest else ""
         return PostResult(article, digest=made_from, own_id=own_id)
 
@@ -279,8 +282,8 @@ def _on_every_core(function: Callable[[T], R], items: list[T], chunksize: int) -
 
 def start_workers() -> None:
     """Start the fork server that _on_every_core's workers come from, now: a cold build
-    calls this before it scans the posts, so that the server loads the reading code
-    on another core meanwhile, not after the scan."""
+    calls this while it scans the posts, once it has found many, so that the server
+    loads the reading code on another core meanwhile, not after the scan."""
     from multiprocessing import forkserver
 
     _fork_server()
@@ -375,8 +378,11 @@ def is_published(meta: dict[str, Any]) -> bool:
     )
 
 
-def describe(post: Post, config: Config, warn: Warn) -> Article:
-    """Everything about a post but its content: cheap enough for every post."""
+def describe(post: Post, config: Config, warn: Warn, own_id: str = "") -> Article:
+    """Everything about a post but its content: cheap enough for every post.
+
+    `own_id`: the id the post's path gives it, if the caller has it already.
+    """
     meta = post.meta
     published = _published(post, config, warn)
     if published < EARLIEST_PLAUSIBLE and published != config.site_rules.undated():
@@ -393,6 +399,8 @@ def describe(post: Post, config: Config, warn: Warn) -> Article:
     given_id = fields.first_value(meta, fields.ID_KEYS)
     if config.ids == "site":
         id_ = config.site_rules.item_id(site_post, link)
+    elif own_id and given_id is None:  # the id the path gives, which the caller has
+        id_ = own_id
     else:
         id_ = fields.article_id(given_id, config.site_url, post.name)
     return Article(
