@@ -26,8 +26,7 @@ class Format:
     writer: str  # "module:function" turning (Channel, Articles) into bytes
 
     def render(self, channel: Channel, articles: Sequence[Article]) -> bytes:
-        # Imported on first use: the writers (feedgen, lxml) take a noticeable part
-        # of a second to import, and a build with nothing to do never needs them.
+        # Imported on first use: a build with nothing to do never needs them.
         module, _, function = self.writer.partition(":")
         return getattr(importlib.import_module(module), function)(channel, articles)
 
