@@ -7,11 +7,14 @@ are checked end to end through the command line.
 
 from __future__ import annotations
 
+import re
 import textwrap
 from pathlib import Path
 
 import lxml.html
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from postfeed import content, markdown
@@ -707,6 +710,39 @@ def test_summary_never_contains_a_tag_or_part_of_one(html):
     assert ">" not in summary
     assert "href" not in summary
     assert "src=" not in summary
+
+
+# Pieces of sanitized HTML from which the first kilobyte is cut: tags, text with spaces
+# or none (CJK), URLs in text and across tags, entities, block and inline tags.
+_SUMMARY_PIECES = st.sampled_from([
+    "<p>", "</p>", "<li>", "</li>", "<br>", "<b>", "</b>", '<a href="https://x.example/a?b=1&amp;c">',
+    "</a>", '<img src="https://x.example/i.png" alt="a<b">', "字" * 37, "word " * 9, " ",
+    "https://example.com/" + "p" * 50, "www.example.org/x", "&amp;", "&lt;", "。", ". ", "\u3000",
+    "<pre>", "</pre>", "\n",
+])  # fmt: skip
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(st.lists(_SUMMARY_PIECES, min_size=30, max_size=120))
+def test_a_summary_from_the_first_kilobyte_is_the_one_from_all_of_it(pieces):
+    html = "".join(pieces)
+    first = content.summarize(html)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(content, "SUMMARY_FIRST_CHARS", 10**9)  # read all of it at once
+        assert first == content.summarize(html)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    st.lists(
+        st.sampled_from([*"a *\n\t>-|", "\u3000", "\xa0", "\u2028", "  \n", "<br>", "</p>"])
+    ).map("".join)
+)
+def test_blocks_are_trimmed_as_when_every_body_went_through_the_trimming_pass(body):
+    rendered = markdown.render(body, "markdown", breaks=True)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(markdown, "_TRIMMED_END_REVERSED", re.compile(""))  # always a pass
+        assert rendered == markdown.render(body, "markdown", breaks=True)
 
 
 def test_summary_removes_full_width_indents():

@@ -11,13 +11,14 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-import feedgen_reference as reference
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from postfeed import feeds, jsonfeed
 from postfeed.article import Article, Channel
+
+import feedgen_reference as reference
 
 WRITERS = [
     (feeds.render_rss, reference.render_rss),

@@ -93,6 +93,62 @@ def test_a_cold_build_stored_in_bulk_leaves_the_cache_a_post_by_post_one_does(
     assert (site / "one" / "rss.xml").read_bytes() == (site / "two" / "rss.xml").read_bytes()
 
 
+def test_a_build_on_every_core_writes_what_a_build_in_one_process_writes(
+    tmp_path: Path, write_post: WritePost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cold build of many posts reads them, renders their content and writes the feed
+    sets on the workers, each set as soon as its articles are back; the files, the
+    cache and the problems are those of a build that does all of it in one process."""
+    import postfeed.collector as collector
+
+    for number in range(30):
+        categories = ["新闻", f"类{number % 4}"] + (["科技"] if number % 3 == 0 else [])
+        # A name spelt two ways (the feeds show one), and ids two posts claim.
+        categories.append("Python" if number % 2 else "python")
+        body = f"第 {number} 段，<b>粗体</b>。\n\n![图](/images/{number}.png)\n"
+        date = f"2021-09-{number % 28 + 1:02d} {number % 24:02d}:00:00"
+        text = post_text(
+            f"第 {number} 篇", date, body, categories=categories, id=f"id-{number % 25}"
+        )
+        write_post(f"p{number:02d}.md", text)
+    write_post("broken.md", post_text("坏的", "not a date"))
+    write_post("future.md", post_text("未来", "2999-01-01 00:00:00", categories=["新闻"]))
+    one = build(config_for(tmp_path, output=tmp_path / "one", limit=5))
+    monkeypatch.setattr(collector, "PARALLEL_FROM", 3)
+    monkeypatch.setattr(collector, "PARALLEL_CONTENT_FROM", 3)
+    every = build(config_for(tmp_path, output=tmp_path / "every", limit=5))
+    files = sorted(p.relative_to(tmp_path / "one") for p in (tmp_path / "one").rglob("*"))
+    assert files == sorted(
+        p.relative_to(tmp_path / "every") for p in (tmp_path / "every").rglob("*")
+    )
+    for name in files:
+        if (tmp_path / "one" / name).is_file():
+            assert (tmp_path / "one" / name).read_bytes() == (
+                tmp_path / "every" / name
+            ).read_bytes()
+    assert len([p for p in files if p.name == "rss.xml"]) == 8  # main, 新闻, 类0-3, 科技, Python
+    assert [str(p) for p in one.problems] == [str(p) for p in every.problems]
+    cache = tmp_path / ".postfeed-cache"
+    assert _cache_rows(cache / "one.sqlite3") == _cache_rows(cache / "every.sqlite3")
+
+
+def test_a_feed_set_that_cannot_be_written_on_a_worker_costs_only_that_set(
+    tmp_path: Path, write_post: WritePost, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import postfeed.collector as collector
+
+    for number in range(6):
+        write_post(f"p{number}.md", post_text(f"第 {number} 篇", categories=["blocked", "open"]))
+    (tmp_path / "output" / "categories").mkdir(parents=True)
+    (tmp_path / "output" / "categories" / "blocked").write_text("a file where a folder goes")
+    monkeypatch.setattr(collector, "PARALLEL_FROM", 3)
+    result = build(config_for(tmp_path))
+    assert [(p.field, p.fatal) for p in result.problems] == [("feed set", True)]
+    assert (tmp_path / "output" / "categories" / "open" / "rss.xml").is_file()
+    assert (tmp_path / "output" / "rss.xml").is_file()
+    assert list((tmp_path / "output").rglob(".*.tmp")) == []
+
+
 def test_a_rebuild_with_the_cache_gives_the_same_bytes_as_one_without(
     site: Path, write_post: WritePost
 ) -> None:

@@ -19,6 +19,7 @@ What it writes, below the output folder:
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import hashlib
 import sqlite3
@@ -27,7 +28,10 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
+from functools import partial
+from itertools import islice
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import quote
 
 from postfeed import __version__, convert, state
@@ -36,20 +40,23 @@ from postfeed.cache import SCHEMA_VERSION, Cache, CacheDamaged
 from postfeed.collector import (
     PARALLEL_FROM,
     Collection,
+    Rendering,
     collect,
     load_content,
     newest_articles,
     newest_of_category,
-    prerender,
-    start_workers,
 )
 from postfeed.config import Config
 from postfeed.feedsets import FeedSet, Group, categories_wanting_sets, feed_sets, select, take
 from postfeed.formats import SITE_FILES
 from postfeed.lock import LockBusy, exclusive_lock
 from postfeed.output import Staging, remove_stale_temporaries
-from postfeed.publish import SetFiles, channel_digest, folder_of, publish, site_files
+from postfeed.publish import channel_digest, folder_of, publish_set, site_files
 from postfeed.scan import scan
+from postfeed.workers import Workers
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future
 
 __all__ = ["BuildError", "BuildResult", "LockBusy", "build", "check"]
 
@@ -128,6 +135,7 @@ def _build(
     with (
         Cache(cache_file, _fingerprint(_resolved(config)), config.site_rules.one_spelling) as cache,
         _uncollected() as keep,
+        Workers() as workers,  # started only if a stage has much to do
     ):
         if force:
             cache.clear()
@@ -135,7 +143,7 @@ def _build(
         settings = hashlib.sha256(f"{__version__}|{_resolved(config)!r}".encode()).hexdigest()
         # A cold build reads every post: on every core if there are many, by workers
         # whose server is started as soon as the scan has found that many.
-        cold = (PARALLEL_FROM, start_workers) if cache.is_empty() else None
+        cold = (PARALLEL_FROM, workers.prepare) if cache.is_empty() else None
         with clock("scan"):
             posts = scan(config.posts, cold)
             keep()
@@ -152,18 +160,22 @@ def _build(
         # With the last build's folders (the cache holds what they list), only the
         # folders that differ are compared with the cache.
         changed = state.changed_folders(folders, last.folders) if last.folders else None
+        rendering = Rendering(config, cache, workers)  # content, made on every core
         with clock("collect"):
-            collection = collect(config, cache, files, now, progress, changed, posts.by_folder)
+            collection = collect(
+                config, cache, files, now, progress, changed, posts.by_folder, workers
+            )
         result = BuildResult(collection, timings=clock.timings)
         settled = len(result.problems)  # problems known before content is made
-        with clock("select"):
-            counts = cache.category_counts()
-            result.feed_sets = feed_sets(config, counts, now)
-            _check_feed_set_count(config, counts, result)
-            carried = _carried_over(config, cache, last, result) if incremental else set()
-            chosen = _select(result, config, cache, now, carried)
-        with clock("write"):
-            digests = _write(config, chosen, last, result)
+        with _SetWriter(config, last, workers) as writer:
+            with clock("select"):
+                counts = cache.category_counts()
+                result.feed_sets = feed_sets(config, counts, now)
+                _check_feed_set_count(config, counts, result)
+                carried = _carried_over(config, cache, last, result) if incremental else set()
+                chosen = _select(result, config, cache, now, carried, rendering, writer.chosen)
+            with clock("write"):
+                digests = _write(config, chosen, last, result, writer)
         if ping and config.hub:
             with clock("ping"):
                 _ping(config, result)
@@ -261,9 +273,16 @@ def _carried_over(
 
 
 def _select(
-    result: BuildResult, config: Config, cache: Cache, now: datetime, carried: set[str]
+    result: BuildResult,
+    config: Config,
+    cache: Cache,
+    now: datetime,
+    carried: set[str],
+    rendering: Rendering,
+    chosen_one: Callable[[FeedSet, list[Article] | None], None],
 ) -> dict[FeedSet, list[Article] | None]:
     """The articles of every feed set, with content; None for a set carried over.
+    Each set is told to `chosen_one` as soon as its articles are known.
 
     The main and custom sets take the newest articles their filters let through;
     a category set, the newest of its category, looked up by it (a site may have a
@@ -275,7 +294,7 @@ def _select(
     shown: set[str] = set()  # cache keys of the content of every article in a feed
 
     def finish(article: Article) -> Article | None:
-        finished = _finish(article, config, cache, result.problems)
+        finished = _finish(article, config, cache, result.problems, rendering.made)
         if finished is not None:
             shown.add(finished[1])
             return finished[0]
@@ -294,13 +313,27 @@ def _select(
     # take, so that a cold build can render all of it on every core at once.
     plain = [s for s in walked if not s.reads_content]
     planned = list(select(plain, newest_articles(config, cache, now), _same, str).values())
-    planned += [take(s, of_category(s), _same) for s in looked_up]
-    wanted = {article.source: article for taken in planned for article in taken}
-    prerender(list(wanted.values()), config, cache)
+    newest_of = {s: take(s, of_category(s), _same) for s in looked_up}
+    wanted = {a.source: a for taken in [*planned, *newest_of.values()] for a in taken}
+    rendering.want(wanted.values())
 
+    # Then each set takes its articles as soon as their content is back (the workers
+    # render on meanwhile), in the order they were asked for.
     chosen: dict[FeedSet, list[Article] | None] = dict.fromkeys(result.feed_sets)
-    chosen.update(select(walked, newest_articles(config, cache, now), finish, content.plain_text))
-    chosen.update((s, take(s, of_category(s), finish)) for s in looked_up)
+    if len(plain) < len(walked):
+        rendering.finish()  # a keyword filter reads the content of articles of any set
+    rendering.wait_for(article for taken in planned for article in taken)
+    for feed_set, articles in select(
+        walked, newest_articles(config, cache, now), finish, content.plain_text
+    ).items():
+        chosen[feed_set] = articles
+        chosen_one(feed_set, articles)
+    for feed_set, first in newest_of.items():
+        rendering.wait_for(first)
+        more = _then_more(first, partial(of_category, feed_set))
+        chosen[feed_set] = articles = take(feed_set, more, finish)
+        chosen_one(feed_set, articles)
+    rendering.finish()
     if not carried:
         cache.keep_content(shown)  # what carried-over sets show is not known here
     result.articles = chosen[result.feed_sets[0]] or []
@@ -311,11 +344,24 @@ def _same(article: Article) -> Article:
     return article
 
 
+def _then_more(
+    first: list[Article], articles: Callable[[], Iterator[Article]]
+) -> Iterator[Article]:
+    """`first` (the first articles of `articles()`, read already), then the ones after them,
+    read again only if a set needs more (when an article cannot be given content)."""
+    yield from first
+    yield from islice(articles(), len(first), None)
+
+
 def _finish(
-    article: Article, config: Config, cache: Cache | None, problems: list[Problem]
+    article: Article,
+    config: Config,
+    cache: Cache | None,
+    problems: list[Problem],
+    made: dict[str, tuple[str, str]] | None = None,
 ) -> tuple[Article, str] | None:
     """The article with content; a post that fails here is reported and left out."""
-    return attempt(article.source, problems, lambda: load_content(article, config, cache))
+    return attempt(article.source, problems, lambda: load_content(article, config, cache, made))
 
 
 def _write(
@@ -323,9 +369,11 @@ def _write(
     chosen: dict[FeedSet, list[Article] | None],
     last: state.LastBuild,
     result: BuildResult,
+    writer: _SetWriter,
 ) -> dict[str, str]:
-    """Render and stage every feed set, one at a time, then write what changed and
-    remove the files of feed sets that are gone. Returns what each set was made from.
+    """Stage the files of every feed set, in order (see _SetWriter), then write what
+    changed and remove the files of feed sets that are gone. Returns what each set was
+    made from.
 
     A feed set whose files cannot be written (a name the file system refuses, a
     folder in the way) costs only that set: it is reported and its files stay as
@@ -333,23 +381,23 @@ def _write(
     """
     staging = Staging(config.output)
     digests: dict[str, str] = {}
-    converted = convert.Converted()  # each article converted once, whatever shows it
-    feed_files = tuple(fmt.file_name for fmt in config.formats)
     try:
-        for set_files in publish(config, chosen, last.sets, result.problems, converted):
-            remove_stale_temporaries(set_files.folder, feed_files)
-            try:
-                staging.stage(set_files.files)
-            except OSError as error:
-                if set_files.feed_set.group is Group.MAIN:
-                    raise
-                _cannot_write(config, set_files, error, last, result)
+        for feed_set, articles in chosen.items():
+            written = writer.written(feed_set, articles)
+            result.problems.extend(written.problems)
+            if written.articles is not None and articles is not None:
+                articles[:] = written.articles  # without those that could not be written
+            if written.error is not None:
+                if feed_set.group is Group.MAIN:
+                    raise written.error
+                _cannot_write(config, feed_set, written.error, last, result)
                 continue
-            digests[set_files.feed_set.folder] = set_files.digest
-            result.written += [*set_files.files, *set_files.kept]
-            _check_sizes(config, set_files, result.problems)
+            staging.adopt(written.staged)
+            digests[feed_set.folder] = written.digest
+            result.written += written.paths
+            _check_sizes(config, written.sizes, result.problems)
         remove_stale_temporaries(config.output, tuple(SITE_FILES))
-        pages = site_files(config, chosen, converted)
+        pages = site_files(config, chosen, writer.converted)
         staging.stage(pages)
         result.written += pages
         result.changed = staging.commit()
@@ -357,26 +405,130 @@ def _write(
         staging.discard()
         where = error.filename or config.output
         raise BuildError(f"{where}: cannot write: {error.strerror or error}") from None
+    except BaseException:
+        staging.discard()
+        raise
     current = {path.relative_to(config.output).as_posix() for path in result.written}
     for gone in sorted(set(last.outputs) - current):
         staging.remove(gone)
     return digests
 
 
+class _SetWriter:
+    """Where each feed set is rendered and staged. When the workers run already (a cold
+    build reads and renders on every core, and every set is new), a set goes to them as
+    soon as its articles are chosen; else it is done here, when _write comes to it, one
+    set at a time (memory does not grow with the number of sets).
+
+    As a context manager: sets still on the workers when the build fails are stopped,
+    and their staged files removed.
+    """
+
+    def __init__(self, config: Config, last: state.LastBuild, workers: Workers) -> None:
+        self._config = config
+        self._last = last
+        self._workers = workers
+        self._on_workers: dict[FeedSet, Future[_Written]] = {}
+        self.converted = convert.Converted()  # each article converted once, whatever shows it
+        self._article_digests: dict[str, str] = {}  # (see publish.set_digest)
+
+    def __enter__(self) -> _SetWriter:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        staging = Staging(self._config.output)
+        for future in self._on_workers.values():  # (none left after a build that succeeds)
+            if not future.cancel():
+                with contextlib.suppress(Exception):
+                    staging.adopt(future.result().staged)
+        self._on_workers.clear()
+        staging.discard()
+
+    def chosen(self, feed_set: FeedSet, articles: list[Article] | None) -> None:
+        if articles is not None and self._workers.started:
+            last = self._last.sets.get(feed_set.folder)
+            future = self._workers.submit(
+                _write_set_in_worker, self._config, feed_set, articles, last
+            )
+            self._on_workers[feed_set] = future
+
+    def written(self, feed_set: FeedSet, articles: list[Article] | None) -> _Written:
+        future = self._on_workers.pop(feed_set, None)
+        if future is not None:
+            return future.result()
+        last = self._last.sets.get(feed_set.folder)
+        return _write_set(
+            self._config, feed_set, articles, last, self.converted, self._article_digests
+        )
+
+
+@dataclass
+class _Written:
+    """What rendering and staging one feed set gave (in a worker process or in this one)."""
+
+    digest: str  # of everything its files are made from
+    paths: list[Path]  # its files, rendered now or kept as the last build wrote them
+    problems: list[Problem]  # articles that could not be written
+    articles: list[Article] | None = None  # those written, when some could not be
+    staged: list[tuple[str, Path]] = field(default_factory=list)  # see output.Staging
+    sizes: dict[Path, int] = field(default_factory=dict)  # of each file
+    error: OSError | None = None  # the files cannot be written
+
+
+def _write_set(
+    config: Config,
+    feed_set: FeedSet,
+    articles: list[Article] | None,
+    last: state.SetRecord | None,
+    converted: convert.Converted,
+    article_digests: dict[str, str],
+) -> _Written:
+    """Render the files of one feed set and stage those that changed (see publish_set)."""
+    problems: list[Problem] = []
+    count = len(articles) if articles is not None else 0
+    set_files = publish_set(config, feed_set, articles, last, problems, converted, article_digests)
+    written = _Written(set_files.digest, [*set_files.files, *set_files.kept], problems)
+    if articles is not None and len(articles) != count:
+        written.articles = articles
+    remove_stale_temporaries(set_files.folder, tuple(fmt.file_name for fmt in config.formats))
+    staging = Staging(config.output)
+    try:
+        staging.stage(set_files.files)
+    except OSError as error:
+        written.error = error
+        return written
+    written.staged = staging.staged
+    written.sizes = {path: len(data) for path, data in set_files.files.items()}
+    written.sizes.update((path, path.stat().st_size) for path in set_files.kept)
+    return written
+
+
+# What a worker keeps from the feed sets it wrote for the next ones (it lives one build).
+_in_worker: tuple[convert.Converted, dict[str, str]] | None = None
+
+
+def _write_set_in_worker(
+    config: Config, feed_set: FeedSet, articles: list[Article], last: state.SetRecord | None
+) -> _Written:
+    """_write_set, in a worker: articles are converted and digested once per worker."""
+    global _in_worker
+    if _in_worker is None:
+        _in_worker = (convert.Converted(), {})
+    return _write_set(config, feed_set, articles, last, *_in_worker)
+
+
 def _cannot_write(
-    config: Config, set_files: SetFiles, error: OSError, last: state.LastBuild, result: BuildResult
+    config: Config, feed_set: FeedSet, error: OSError, last: state.LastBuild, result: BuildResult
 ) -> None:
     """Report a feed set that cannot be written; what it had on disk stays."""
     reason = error.strerror or str(error)
     message = f"cannot be written ({reason}); its feeds stay as they were"
-    result.problems.append(Problem(set_files.folder, "feed set", message, fatal=True))
-    prefix = f"{set_files.feed_set.folder}/"
+    result.problems.append(Problem(folder_of(config, feed_set), "feed set", message, fatal=True))
+    prefix = f"{feed_set.folder}/"
     result.written += [config.output / name for name in last.outputs if name.startswith(prefix)]
 
 
-def _check_sizes(config: Config, set_files: SetFiles, problems: list[Problem]) -> None:
-    sizes = {path: len(data) for path, data in set_files.files.items()}
-    sizes.update((path, path.stat().st_size) for path in set_files.kept)
+def _check_sizes(config: Config, sizes: dict[Path, int], problems: list[Problem]) -> None:
     for path, size in sizes.items():
         if size > config.max_feed_size:
             message = f"{size:,} bytes, over max_feed_size ({config.max_feed_size:,})"

@@ -2,18 +2,18 @@
 
 Reading and normalizing metadata is cheap and done for every post; rendering and
 sanitizing content is not, so `load_content` does it only for the articles that
-end up in a feed.
+end up in a feed (`Rendering` makes many of them on every core).
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
-import os
+import itertools
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
@@ -37,10 +37,9 @@ from postfeed.dates import DateError, parse_date
 from postfeed.scan import PostFile, scan_posts
 from postfeed.sites import Rules, SitePost
 from postfeed.state import folder_of
+from postfeed.workers import Workers
 
 if TYPE_CHECKING:
-    from multiprocessing.context import BaseContext
-
     from postfeed.reader import Post
 
 T = TypeVar("T")
@@ -57,7 +56,8 @@ _HTML_HEADING_CLOSE = re.compile(r"</h[1-6]>")
 
 # Fewer new posts than this are read in this process; more are shared among the cores.
 PARALLEL_FROM = 2000
-# Fewer articles to render than this are rendered in this process.
+# Fewer articles to render than this are rendered in this process (unless the workers
+# run already, for a cold build).
 PARALLEL_CONTENT_FROM = 200
 
 
@@ -88,6 +88,7 @@ def collect(
     progress: Callable[[int, int], None] | None = None,
     changed: set[str] | None = None,
     by_folder: Mapping[str, list[PostFile]] | None = None,
+    workers: Workers | None = None,
 ) -> Collection:
     """Bring the cache up to date with the posts below `config.posts`; report every problem.
 
@@ -96,18 +97,19 @@ def collect(
     `progress(done, total)` is told how many new and changed posts have been read.
     `changed`: the only folders (keys without the file name) whose files may differ
     from the cache's; None: any may. `by_folder`: the same files by folder (see
-    reader.Scan), so that only the changed folders' files are looked at.
+    reader.Scan), so that only the changed folders' files are looked at. Many posts to
+    read are read by `workers` (None: by workers started for this alone).
     """
     files = scan_posts(config.posts) if files is None else files
     rules = config.site_rules
     if type(rules).ignores is not Rules.ignores:  # the base rules ignore no file
         files = [f for f in files if not rules.ignores(f.key)]
     fresh = _update(cache, _in_folders(files, changed, by_folder, rules), changed)
-    _store(cache, fresh, config, progress)
+    _store(cache, fresh, config, progress, workers)
     if changed is not None and cache.count() != len(files):
         # The cache did not hold what the last build listed (it should): compare all.
         fresh += (more := _update(cache, files, None))
-        _store(cache, more, config, progress)
+        _store(cache, more, config, progress, workers)
 
     collection = Collection(posts_read=len(files), posts_parsed=len(fresh))
     collection.problems = cache.problems(config.posts)
@@ -158,6 +160,7 @@ def _store(
     fresh: list[PostFile],
     config: Config,
     progress: Callable[[int, int], None] | None,
+    workers: Workers | None,
 ) -> None:
     """Read the new and changed files and keep what they give in the cache."""
     # An empty cache has no content to compare a digest with: hashing every file of a
@@ -165,7 +168,7 @@ def _store(
     # that one does is taken when their content is made (see Cache.store_content).
     digest = not cache.is_empty()
     with cache.bulk() if len(fresh) >= PARALLEL_FROM else contextlib.nullcontext():
-        results = zip(fresh, _read_all(fresh, config, digest), strict=True)
+        results = zip(fresh, _read_all(fresh, config, digest, workers), strict=True)
         for done, (post_file, result) in enumerate(results):
             cache.store(post_file.key, post_file.size, post_file.mtime_ns, result)
             if progress and done % 256 == 0:
@@ -232,7 +235,7 @@ def read_one(path: Path, config: Config, digest: bool = True) -> PostResult:
 
 
 def _read_all(
-    files: list[PostFile], config: Config, digest: bool = True
+    files: list[PostFile], config: Config, digest: bool, workers: Workers | None
 ) -> Iterator[PostResult | Stored]:
     """read_one for every file, in order; many files are shared among the cores, which
     send back only what the cache keeps of each (cache.stored: plain values).
@@ -244,7 +247,7 @@ def _read_all(
         (read_one(Path(path), config, digest) for path in usable)
         if len(usable) < PARALLEL_FROM
         else _on_every_core(
-            partial(_read_stored, config=config, digest=digest), usable, chunksize=256
+            partial(_read_stored, config=config, digest=digest), usable, 256, workers
         )
     )
     for post_file in files:
@@ -263,46 +266,21 @@ def _read_stored(path: str, config: Config, digest: bool) -> Stored:
     return stored(read_one(Path(path), config, digest))
 
 
-def _on_every_core(function: Callable[[T], R], items: list[T], chunksize: int) -> Iterator[R]:
-    """function(item) for every item, in order, in worker processes (one a core).
-
-    The workers are started by a fork server, not forked from this process: a
-    build may run in a thread of `postfeed serve`, and forking a process that
-    has threads can deadlock the child.
-    """
-    from concurrent.futures import ProcessPoolExecutor  # only a cold build needs it
-
-    workers = min(os.cpu_count() or 1, 8)
-    context = _fork_server()
-    chunks = [items[start : start + chunksize] for start in range(0, len(items), chunksize)]
-    with ProcessPoolExecutor(workers, mp_context=context) as pool:
-        for results in pool.map(partial(_each, function), chunks):
-            yield from results
+def _on_every_core(
+    function: Callable[[T], R], items: list[T], chunksize: int, workers: Workers | None
+) -> Iterator[R]:
+    """function(item) for every item, in order, in worker processes (one a core): those
+    of `workers`, or (None) ones started for this call alone."""
+    if workers is None:
+        with Workers() as own:
+            yield from _on_every_core(function, items, chunksize, own)
+        return
+    for results in workers.map(partial(_each, function), _chunks(items, chunksize)):
+        yield from results
 
 
-def start_workers() -> None:
-    """Start the fork server that _on_every_core's workers come from, now: a cold build
-    calls this while it scans the posts, once it has found many, so that the server
-    loads the reading code on another core meanwhile, not after the scan."""
-    from multiprocessing import forkserver
-
-    _fork_server()
-    forkserver.ensure_running()
-
-
-# Loaded once by the fork server, which every worker is a copy of (by default each worker
-# would load them itself, 0.1 s of CPU apiece); `__main__` is the default's one module.
-_WORKER_MODULES = ["__main__", "concurrent.futures.process", "postfeed.collector"]
-
-
-def _fork_server() -> BaseContext:
-    """The multiprocessing context of the fork server, with the modules it preloads (they
-    apply when it starts; once started, it is the same server for the whole process)."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_WORKER_MODULES)
-    return context
+def _chunks(items: list[T], size: int) -> list[list[T]]:
+    return [items[start : start + size] for start in range(0, len(items), size)]
 
 
 def _each(function: Callable[[T], R], items: list[T]) -> list[R]:
@@ -435,16 +413,24 @@ def _tags(meta: dict[str, Any], categories: tuple[str, ...], config: Config) -> 
     return tuple(tag for tag in tags if fields.fold(tag) not in known)
 
 
-def load_content(article: Article, config: Config, cache: Cache | None) -> tuple[Article, str]:
+def load_content(
+    article: Article,
+    config: Config,
+    cache: Cache | None,
+    made: Mapping[str, tuple[str, str]] | None = None,
+) -> tuple[Article, str]:
     """The article with its content rendered and sanitized, and its summary.
 
     The post is read again (holding every body in memory would not scale),
-    unless the cache has its content, made from the bytes it has now.
+    unless `made` (see Rendering: content by cache key) or the cache has its content,
+    made from the bytes it has now.
     Returns the article and the cache key of its content (the post's path). With
     no cache, nothing is looked up or kept.
     """
     key = _key(article, config)
-    cached = cache.content(key) if cache else None
+    cached = made.get(key) if made else None
+    if cached is None and cache:
+        cached = cache.content(key)
     if cached is None:
         digest, html, summary = _make_content(article, config)
         cached = (html, summary)
@@ -453,20 +439,56 @@ def load_content(article: Article, config: Config, cache: Cache | None) -> tuple
     return replace(article, content=cached[0], summary=cached[1]), key
 
 
-def prerender(articles: list[Article], config: Config, cache: Cache) -> None:
-    """Render, on every core, the content of articles the cache has none for.
+class Rendering:
+    """The content of the articles a build's feeds show, made on every core (`workers`)
+    when there are many, or when the workers run already (a cold build); else
+    load_content makes it when asked.
 
-    Only worth it for many articles (a cold build); load_content then finds
-    every one of them in the cache.
+    As it comes back, in the order asked for, it is kept in the cache, and in `made`
+    ((html, summary) by cache key) for load_content, which then reads none of it back.
+    The build takes each feed set's articles as soon as their content is back (see
+    wait_for), and the workers render the rest meanwhile.
     """
-    by_key = {_key(article, config): article for article in articles}
-    todo = [by_key[key] for key in cache.unrendered(list(by_key))]
-    if len(todo) < PARALLEL_CONTENT_FROM:
-        return
-    made_all = _on_every_core(partial(_render_for_cache, config=config), todo, chunksize=16)
-    for article, made in zip(todo, made_all, strict=True):
-        if made is not None:
-            cache.store_content(_key(article, config), *made)
+
+    def __init__(self, config: Config, cache: Cache, workers: Workers) -> None:
+        self.made: dict[str, tuple[str, str]] = {}
+        self._config = config
+        self._cache = cache
+        self._workers = workers
+        self._keys: Iterator[str] = iter(())
+        self._results: Iterator[tuple[str, str, str] | None] = iter(())
+        self._pending: set[str] = set()
+
+    def want(self, articles: Iterable[Article]) -> None:
+        """Begin to make the content of `articles` that the cache has none for."""
+        by_key = {_key(article, self._config): article for article in articles}
+        keys = self._cache.unrendered(list(by_key))
+        if not keys or (len(keys) < PARALLEL_CONTENT_FROM and not self._workers.started):
+            return
+        render = partial(_each, partial(_render_for_cache, config=self._config))
+        chunks = self._workers.map(render, _chunks([by_key[key] for key in keys], 16))
+        self._results = itertools.chain.from_iterable(chunks)  # (asked for now, taken later)
+        self._keys = iter(keys)
+        self._pending = set(keys)
+
+    def wait_for(self, articles: Iterable[Article]) -> None:
+        """Until the content of none of `articles` is still being made."""
+        for article in articles:
+            key = _key(article, self._config)
+            while key in self._pending:
+                self._next()
+
+    def finish(self) -> None:
+        """Until all of it is back (and in the cache)."""
+        while self._pending:
+            self._next()
+
+    def _next(self) -> None:
+        key, made = next(self._keys), next(self._results)
+        self._pending.discard(key)
+        if made is not None:  # (else load_content meets the failure again, and reports it)
+            self._cache.store_content(key, *made)
+            self.made[key] = made[1:]
 
 
 def _render_for_cache(article: Article, config: Config) -> tuple[str, str, str] | None:

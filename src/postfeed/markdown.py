@@ -40,6 +40,12 @@ _BLOCK_END = re.compile(
     rf"(?<![{_EDGE_SPACE} \t\n])(?<!<br />\n)(?P<run>{_EDGE_RUN})(?P<tag></(?:p|li|h[1-6]|td|th)>)"
 )
 _HAS_EDGE_SPACE = re.compile(f"[{_EDGE_SPACE}]")
+# Whether _BLOCK_END would trim anything (most HTML has nothing for it, and its lookbehinds
+# are tried at every position): an end tag with such whitespace in the run before it, read
+# in the HTML reversed, from each end tag back (once: runs do not overlap).
+_TRIMMED_END_REVERSED = re.compile(
+    rf">(?:p|il|[1-6]h|dt|ht)/<(?:\n>/ rb<|[ \t\n])*+[{_EDGE_SPACE}]"
+)
 # Tables grow the most in HTML (a cell of one character takes a dozen bytes, and the
 # sanitizer and feeds do the rest): a body with more "|" than this, which no real table
 # needs, is rendered without tables (its pipes stay text).
@@ -139,7 +145,9 @@ def render(
     if "<del" not in body.lower():
         html = html.replace("<del>", "<s>").replace("</del>", "</s>")
     if _HAS_EDGE_SPACE.search(body):
-        html = _BLOCK_END.sub(_trim, _BLOCK_START.sub(_trim, html))
+        html = _BLOCK_START.sub(_trim, html)
+        if _TRIMMED_END_REVERSED.search(html[::-1]):
+            html = _BLOCK_END.sub(_trim, html)
     if shielded:
         html = _loose_emphasis(html)
     if footnotes and 'class="footnote-definition"' in html:

@@ -45,6 +45,16 @@ class Staging:
             raise
         self._staged.extend(staged)
 
+    @property
+    def staged(self) -> list[tuple[str, Path]]:
+        """(temporary, target) of every file staged and not committed yet."""
+        return list(self._staged)
+
+    def adopt(self, staged: list[tuple[str, Path]]) -> None:
+        """Take over files another Staging (in a worker process) staged, as `staged`
+        gave them: they are committed or discarded with this one's."""
+        self._staged.extend(staged)
+
     def commit(self) -> list[Path]:
         """Rename every staged file into place; return the paths that changed."""
         for temporary, path in self._staged:

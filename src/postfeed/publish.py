@@ -1,23 +1,23 @@
 """What a build publishes: every feed set's files, feeds.opml and index.html, as bytes.
 
-It gets the feed sets with their articles and gives the files, one feed set at a
-time (memory does not grow with the number of sets); writing them is output.py's
-job. A feed set made from exactly what made its files on disk, files still as
-the last build left them, is not rendered again: an archive may have hundreds of
-category feeds, and one new post touches few of them.
+It gets one feed set with its articles and gives its files (a build asks for one set
+at a time, so memory does not grow with the number of sets, or for many at once in
+its worker processes); writing them is output.py's job. A feed set made from exactly
+what made its files on disk, files still as the last build left them, is not
+rendered again: an archive may have hundreds of category feeds, and one new post
+touches few of them.
 
 A feed set with a conversion (`opencc`) gets its articles converted here, after
 selection: the cache and the filters work on the articles as written, and an
 article is converted once per conversion, when a set that carries it is rendered
-(one `convert.Converted` given to publish() and site_files() makes that once per
-build); a set whose files are kept converts nothing.
+(one `convert.Converted` given to publish_set() and site_files() makes that once per
+build, in each process); a set whose files are kept converts nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
 import html
-from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -73,36 +73,33 @@ def folder_of(config: Config, feed_set: FeedSet) -> Path:
     return config.output / feed_set.folder if feed_set.folder else config.output
 
 
-def publish(
+def publish_set(
     config: Config,
-    chosen: dict[FeedSet, list[Article] | None],
-    last_sets: dict[str, state.SetRecord],
+    feed_set: FeedSet,
+    articles: list[Article] | None,
+    last: state.SetRecord | None,
     problems: list[Problem],
     converted: convert.Converted,
-) -> Iterator[SetFiles]:
-    """The files of every feed set in `chosen`, in its order (the main set first).
-    An article that cannot be written is reported in `problems` and taken out of
-    its list. `converted` holds the articles converted so far in this build. A set
-    whose articles are None is carried over: its files stay as the last build
-    wrote them (the caller checked they are)."""
+    article_digests: dict[str, str],
+) -> SetFiles:
+    """The files of one feed set. An article that cannot be written is reported in
+    `problems` and taken out of `articles`. `last` is what the last build wrote of the
+    set; `converted` holds the articles converted so far, `article_digests` the digest
+    of each article by id (see set_digest). Articles None: the set is carried over, and
+    its files stay as the last build wrote them (the caller checked they are)."""
     names = [fmt.file_name for fmt in config.formats]
-    article_digests: dict[str, str] = {}
-    for feed_set, articles in chosen.items():
-        folder = folder_of(config, feed_set)
-        if articles is None:
-            carried = SetFiles(feed_set, folder, last_sets[feed_set.folder].digest)
-            carried.kept = [folder / name for name in names]
-            yield carried
-            continue
-        digest = set_digest(config, feed_set, articles, article_digests)
-        set_files = SetFiles(feed_set, folder, digest)
-        last = last_sets.get(feed_set.folder)
-        if last and last.digest == digest and state.as_left(folder, last, names):
-            set_files.kept = [folder / name for name in names]
-        else:
-            rendered = _render_set(config, feed_set, articles, problems, converted)
-            set_files.files = {folder / name: data for name, data in rendered.items()}
-        yield set_files
+    folder = folder_of(config, feed_set)
+    if articles is None:
+        assert last is not None
+        return SetFiles(feed_set, folder, last.digest, kept=[folder / name for name in names])
+    digest = set_digest(config, feed_set, articles, article_digests)
+    set_files = SetFiles(feed_set, folder, digest)
+    if last and last.digest == digest and state.as_left(folder, last, names):
+        set_files.kept = [folder / name for name in names]
+    else:
+        rendered = _render_set(config, feed_set, articles, problems, converted)
+        set_files.files = {folder / name: data for name, data in rendered.items()}
+    return set_files
 
 
 def channel_digest(config: Config, feed_set: FeedSet) -> str:
