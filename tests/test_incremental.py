@@ -11,6 +11,7 @@ import gc
 import json
 import os
 import random
+import shutil
 import signal
 import sqlite3
 import subprocess
@@ -23,6 +24,7 @@ import pytest
 from lxml import etree
 
 from postfeed.build import LockBusy, build
+from postfeed.collector import PARALLEL_FROM
 from postfeed.config import load_config
 from postfeed.lock import exclusive_lock
 
@@ -451,6 +453,43 @@ def test_a_build_killed_at_random_moments_never_leaves_a_broken_feed(
     # And afterwards a normal build repairs everything, and clears what was left behind.
     assert run_cli(site, "-q").returncode == 0
     assert titles(site)[0] == "变化 49"
+    assert list((site / "output").rglob(".*.tmp")) == []
+
+
+@pytest.mark.slow
+def test_a_cold_build_on_workers_killed_at_random_moments_never_leaves_a_broken_feed(
+    site: Path, write_post: WritePost
+) -> None:
+    """SIGKILL at 15 random points of cold builds large enough to read, render and write
+    their feed sets in worker processes (which are left running when their build dies)."""
+    for number in range(PARALLEL_FROM + 100):
+        write_post(
+            f"c{number % 12}/p{number:04d}.md",
+            post_text(
+                f"批量 {number}",
+                f"2021-08-{number % 28 + 1:02d} 12:00:00",
+                body="段落。" * 100,
+                categories=[f"类 {number % 12}"],  # 12 sets of 50 articles to render
+            ),
+        )
+    cache = site / ".postfeed-cache"
+    started = time.perf_counter()
+    assert run_cli(site, "-q").returncode == 0
+    duration = time.perf_counter() - started
+    rng = random.Random(20211201)
+    command = [sys.executable, "-m", "postfeed", "build", "-q", "--posts", str(site / "posts"),
+               "--output", str(site / "output"), "--site-url", SITE]  # fmt: skip
+    for attempt in range(15):
+        write_post("changing.md", post_text(f"变化 {attempt}", "2021-12-01 00:00:00"))
+        shutil.rmtree(cache, ignore_errors=True)  # cold: read, rendered, written on workers
+        process = subprocess.Popen(command, stderr=subprocess.DEVNULL)
+        time.sleep(rng.uniform(0, duration * 1.2))
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+        assert_feeds_whole(site / "output")
+    time.sleep(1)  # the workers of the last killed build notice, and stop
+    assert run_cli(site, "-q").returncode == 0
+    assert titles(site)[0] == "变化 14"
     assert list((site / "output").rglob(".*.tmp")) == []
 
 

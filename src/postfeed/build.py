@@ -132,15 +132,16 @@ def _build(
     progress: Callable[[int, int], None] | None,
 ) -> BuildResult:
     clock = _Clock()
+    resolved = _resolved(config)
     with (
-        Cache(cache_file, _fingerprint(_resolved(config)), config.site_rules.one_spelling) as cache,
+        Cache(cache_file, _fingerprint(resolved), config.site_rules.one_spelling) as cache,
         _uncollected() as keep,
         Workers() as workers,  # started only if a stage has much to do
     ):
         if force:
             cache.clear()
         build_state = state.BuildState(cache)
-        settings = hashlib.sha256(f"{__version__}|{_resolved(config)!r}".encode()).hexdigest()
+        settings = hashlib.sha256(f"{__version__}|{resolved!r}".encode()).hexdigest()
         # A cold build reads every post: on every core if there are many, by workers
         # whose server is started as soon as the scan has found that many.
         cold = (PARALLEL_FROM, workers.prepare) if cache.is_empty() else None
