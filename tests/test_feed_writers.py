@@ -8,6 +8,7 @@ bytes, or both refuse the input (a build then leaves the article out and reports
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -97,3 +98,13 @@ def outcome(writer, channel: Channel, items: list[Article]) -> bytes | str:
 @example(channel=Channel("t", "d", SITE, SITE, "", "", False, (SITE + "hub",)), items=[])
 def test_the_bytes_are_those_written_before(writer, before, channel, items) -> None:
     assert outcome(writer, channel, items) == outcome(before, channel, items)
+
+
+@pytest.mark.parametrize("writer", [feeds.render_rss, feeds.render_atom])
+def test_a_text_too_long_for_feed_readers_is_refused_as_before(writer) -> None:
+    """libxml2 refuses a text node of over 10,000,000 bytes (UTF-8): such an article is
+    left out and reported, never written into a feed that readers cannot parse."""
+    longest = [replace(USUAL_ARTICLE, content="中" * 3_333_333)]  # 9,999,999 bytes
+    too_long = [replace(USUAL_ARTICLE, content="中" * 3_333_334)]  # (lxml failed to parse
+    assert outcome(writer, USUAL_CHANNEL, longest) != "refused"  # what feedgen wrote)
+    assert outcome(writer, USUAL_CHANNEL, too_long) == "refused"

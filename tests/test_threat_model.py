@@ -378,3 +378,26 @@ def test_a_cache_folder_that_is_a_link_is_refused(
     status, err = build(tmp_path, capsys)
     assert status == 2 and "the cache folder is a symbolic link" in err
     assert list(elsewhere.iterdir()) == []
+
+
+def test_a_paragraph_of_megabytes_of_ampersands_is_sanitized_in_linear_time(
+    tmp_path: Path, write_post: WritePost, capsys
+) -> None:
+    """The sanitizer's serializer looks ahead from every "&": long texts are cut before it
+    reads them, and the cuts must survive the dropping of tags HTML does not know."""
+    write_post("a.html", post_text("甲", body="<p>" + "a&b " * 500_000 + "</p>"))
+    status, err = build(tmp_path, capsys)  # the square of it: over limits.post_seconds
+    assert status == 0, err
+    assert titles(tmp_path) == ["甲"]
+
+
+def test_content_too_long_for_feed_readers_is_reported_and_left_out(
+    tmp_path: Path, write_post: WritePost, capsys
+) -> None:
+    write_post("good.md", post_text("好"))
+    # 6 MB of post, 12 MB of HTML ("&" is written "&amp;")
+    write_post("huge.html", post_text("大", body="<p>" + "a&b " * 1_500_000 + "</p>"))
+    status, err = build(tmp_path, capsys)
+    assert status == 1
+    assert "huge.html: content: over 10,000,000 bytes" in err
+    assert titles(tmp_path) == ["好"]

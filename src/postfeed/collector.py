@@ -544,7 +544,11 @@ def _render(post: Post, article: Article, config: Config) -> tuple[str, str]:
         except content.StructureError as error:
             raise PostError("content", str(error)) from None
         body_html = content.clean(body_html, config.content.drop, config.content.iframe_hosts)
-        return content.sanitize(body_html, base_url)
+        safe_html = content.sanitize(body_html, base_url)
+        if content.too_large(safe_html):
+            limit = f"{content.MAX_CONTENT_BYTES:,}"
+            raise PostError("content", f"over {limit} bytes: feed readers refuse a text so long")
+        return safe_html
 
     safe_html = html_of(post.body)
     summary = fields.plain_line(post.meta.get("description") or post.meta.get("excerpt"))

@@ -333,6 +333,12 @@ MAX_ATTRIBUTES = 256
 # Tags (well, "<"s) in one article: the work after rendering is per element, and a
 # megabyte of Markdown such as "#" lines renders to a million tags.
 MAX_TAGS = 500_000
+# An article's HTML is one text of a feed document: libxml2, which most feed readers
+# parse with, refuses a text of over this many bytes (UTF-8) unless told to read huge
+# documents, and would refuse the whole feed.
+MAX_CONTENT_BYTES = 10_000_000
+
+
 # Elements whose end tag may be left out (HTML closes them by itself): not counted.
 _SELF_CLOSING = _VOID_TAGS | {
     "p", "li", "dt", "dd", "tr", "td", "th", "option", "optgroup", "thead", "tbody",
@@ -370,6 +376,13 @@ def check_structure(body_html: str) -> None:
                 raise StructureError(f"elements nested over {MAX_DEPTH} deep")
 
 
+def too_large(content_html: str) -> bool:
+    """Whether `content_html` is over MAX_CONTENT_BYTES (encoded only when it may be)."""
+    return (
+        len(content_html) * 4 > MAX_CONTENT_BYTES and len(content_html.encode()) > MAX_CONTENT_BYTES
+    )
+
+
 def sanitize(body_html: str, base_url: str) -> str:
     """nh3's allow-list; every URL absolute (against `base_url`) or dropped."""
 
@@ -379,7 +392,8 @@ def sanitize(body_html: str, base_url: str) -> str:
         return value if len(value) <= MAX_ATTRIBUTE_CHARS else None
 
     cleaned = nh3.clean(
-        _unknown_tags_dropped(_split_long_text(body_html)),
+        # Cut last: dropping unknown tags would drop the cuts (and join the runs) again.
+        _split_long_text(_unknown_tags_dropped(body_html)),
         tags=_TAGS,
         # Dropped with everything in them. Not <object> or <math>: an unclosed one
         # would take the rest of the article with it; their tags go, their text stays.

@@ -40,6 +40,9 @@ from postfeed.dates import format_rfc822, format_rfc3339
 GENERATOR_URI = "https://pypi.org/project/postfeed/"
 # An empty feed still needs a date; a fixed one keeps the output deterministic.
 EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
+# libxml2, which most feed readers parse with, refuses a text longer than this (in
+# UTF-8) unless told to read huge documents: a feed holding one would be broken.
+MAX_TEXT_BYTES = 10_000_000
 # What lxml refuses to store: control characters but tab, newline and carriage return,
 # and U+FFFE, U+FFFF (a lone surrogate fails when the document is encoded).
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -118,5 +121,7 @@ def _attribute(value: str) -> Markup:
 def _escaped(text: str) -> str:
     if _NOT_XML.search(text):
         raise ValueError("All strings must be XML compatible: no NULL bytes or control characters")
+    if len(text) > MAX_TEXT_BYTES // 4 and len(text.encode()) > MAX_TEXT_BYTES:
+        raise ValueError(f"a text of over {MAX_TEXT_BYTES:,} bytes: feed readers refuse it")
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("\r", "&#13;") if "\r" in text else text
