@@ -619,3 +619,42 @@ def test_an_incremental_build_writes_what_a_full_build_writes(
     build(config_for(categorized, limit=4))
     build(config_for(categorized, limit=4, output=categorized / "fresh"), use_cache=False)
     assert every_file(categorized) == every_file(categorized, "fresh")
+
+
+def _gone(pid: int) -> bool:
+    """Whether process `pid` has ended (a zombie waiting to be reaped has)."""
+    try:
+        with open(f"/proc/{pid}/stat") as status:
+            return status.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_the_workers_of_a_killed_build_end_with_it(tmp_path: Path, how: signal.Signals) -> None:
+    # A killed build runs no cleanup: its workers, blocked on their queue, and the fork
+    # server they keep alive were left sleeping forever, three processes a killed build.
+    program = (
+        "import os, sys, time\n"
+        "from postfeed.workers import Workers\n"
+        "with Workers() as workers:\n"
+        "    workers.submit(os.getpid).result()\n"
+        "    print(*workers._pool._processes, flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    build = subprocess.Popen(
+        [sys.executable, "-c", program], stdout=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    assert build.stdout is not None
+    pids = [int(pid) for pid in build.stdout.readline().split()]
+    assert pids and not any(_gone(pid) for pid in pids)
+    build.send_signal(how)
+    build.wait()
+    deadline = time.monotonic() + 5
+    while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in pids if not _gone(pid)]
+    for pid in left:  # (not to leave them behind when the test fails)
+        os.kill(pid, signal.SIGKILL)
+    assert left == []

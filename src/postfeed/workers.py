@@ -9,11 +9,19 @@ They are started by a fork server, not forked from this process: a build may run
 thread of `postfeed serve`, and forking a process that has threads can deadlock the
 child. The fork server imports what the workers run before it forks them (each worker
 importing it again took 0.1 s and more).
+
+Each worker ends itself when its build's process is gone: a build killed (SIGKILL, or
+SIGTERM from a `timeout` or a supervisor) runs no cleanup, and its workers, blocked
+on their queue, and the fork server, which they keep alive, would sleep forever.
 """
 
 from __future__ import annotations
 
 import os
+import select
+import signal
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -35,6 +43,8 @@ PRELOADED = (
     "postfeed.jsonfeed",
 )
 MAX_WORKERS = 8
+# How often a worker looks whether its build still runs, where it cannot wait for it.
+WATCH_SECONDS = 1.0
 
 
 class Workers:
@@ -77,8 +87,40 @@ class Workers:
             from concurrent.futures import ProcessPoolExecutor  # only a cold build needs it
 
             count = min(os.cpu_count() or 1, MAX_WORKERS)
-            self._pool = ProcessPoolExecutor(count, mp_context=_context())
+            self._pool = ProcessPoolExecutor(
+                count, mp_context=_context(), initializer=_watch, initargs=(os.getpid(),)
+            )
         return self._pool
+
+
+def _watch(build: int) -> None:
+    """(In each worker, as it starts.) End this worker when the process `build` ends."""
+    if os.name != "nt":  # (there os.kill terminates; spawned workers see their pipes close)
+        threading.Thread(target=_end_with, args=(build,), daemon=True).start()
+
+
+def _end_with(build: int) -> None:
+    # The signals of the worker's work (SIGALRM of limits.post_seconds) must reach its
+    # main thread, where they interrupt what it waits for, not this one.
+    signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGALRM, signal.SIGINT, signal.SIGTERM})
+    try:
+        descriptor = os.pidfd_open(build)  # Linux: readable once the process ends
+    except (AttributeError, OSError):
+        while _runs(build):
+            time.sleep(WATCH_SECONDS)
+    else:
+        select.select([descriptor], [], [])
+    os._exit(1)  # at once: what the worker was doing is the dead build's
+
+
+def _runs(process: int) -> bool:
+    try:
+        os.kill(process, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's: the pid was reused, the build is gone
+        return False
+    return True
 
 
 def _context() -> BaseContext:
