@@ -658,3 +658,29 @@ def test_the_workers_of_a_killed_build_end_with_it(tmp_path: Path, how: signal.S
     for pid in left:  # (not to leave them behind when the test fails)
         os.kill(pid, signal.SIGKILL)
     assert left == []
+
+
+def test_a_worker_that_dies_fails_the_build_with_status_2_and_the_feeds_untouched(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The OOM killer (or a crash in C) ends a worker: the build said so in the pool's
+    # traceback and exited with 1, the status of feeds written with rejected posts.
+    import postfeed.collector as collector
+    from postfeed.cli import main
+    from postfeed.workers import Workers
+
+    build(config_for(site))
+    before = feed_bytes(site)
+    shutil.rmtree(site / ".postfeed-cache")  # cold: read on the workers
+
+    def killed(self: Workers, function: object, items: object) -> object:
+        return iter([self.submit(os._exit, 9).result()])
+
+    monkeypatch.setattr(collector, "PARALLEL_FROM", 3)
+    monkeypatch.setattr(Workers, "map", killed)
+    monkeypatch.chdir(site)
+    status = main(["build", "-q", "--site-url", SITE])
+    assert status == 2
+    assert "worker process ended" in capsys.readouterr().err
+    assert feed_bytes(site) == before
+    assert list((site / "output").rglob(".*.tmp")) == []

@@ -53,7 +53,7 @@ from postfeed.lock import LockBusy, exclusive_lock
 from postfeed.output import Staging, remove_stale_temporaries
 from postfeed.publish import channel_digest, folder_of, publish_set, site_files
 from postfeed.scan import scan
-from postfeed.workers import Workers
+from postfeed.workers import WorkerLost, Workers
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -113,6 +113,8 @@ def build(
                 # it again from the posts, as if it were not there.
                 Cache.discard(cache_file)
                 return _build(config, cache_file, True, now, ping, progress)
+    except WorkerLost as error:
+        raise BuildError(str(error)) from None
     except (OSError, sqlite3.Error) as error:
         where = getattr(error, "filename", None) or config.cache_location
         reason = getattr(error, "strerror", None) or error

@@ -47,6 +47,11 @@ MAX_WORKERS = 8
 WATCH_SECONDS = 1.0
 
 
+class WorkerLost(Exception):
+    """A worker process ended before it finished its work (killed: out of memory, by
+    hand; or crashed): what it was doing is lost, so the build is."""
+
+
 class Workers:
     """The pool of one build. Use as a context manager: it ends the workers it started."""
 
@@ -56,10 +61,19 @@ class Workers:
     def __enter__(self) -> Workers:
         return self
 
-    def __exit__(self, *_: object) -> None:
+    def __exit__(self, _type: object, error: BaseException | None, _trace: object) -> None:
         if self._pool is not None:
+            from concurrent.futures.process import BrokenProcessPool  # (imported: pool runs)
+
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+            if isinstance(error, BrokenProcessPool):
+                # Said as what it means for the build, not as the pool's traceback (an
+                # uncaught exception exits with 1, which says the feeds were written).
+                raise WorkerLost(
+                    "a worker process ended before its work was done (killed, or out of "
+                    "memory?); nothing was written"
+                ) from None
 
     @property
     def started(self) -> bool:
