@@ -23,6 +23,7 @@ import contextlib
 import gc
 import hashlib
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -98,6 +99,7 @@ def build(
     Raises LockBusy when another build holds the lock for
     longer than `wait` seconds, BuildError when the build cannot run or write.
     """
+    _not_in_a_worker()
     _check_folders(config)
     now = now or datetime.now(UTC)
     output_name = config.output.resolve().name or "output"
@@ -119,6 +121,19 @@ def build(
         where = getattr(error, "filename", None) or config.cache_location
         reason = getattr(error, "strerror", None) or error
         raise BuildError(f"{where}: {reason}") from None
+
+
+def _not_in_a_worker() -> None:
+    """A worker process imports the script that started its build (multiprocessing's
+    fork server and spawn do): a script that builds without the `if __name__ ==
+    "__main__":` guard would build again there, and wait for its own lock. Say so at
+    once, in multiprocessing's words (the build sees its worker end)."""
+    if "multiprocessing" in sys.modules:  # (else no worker runs: nothing to import)
+        from multiprocessing import spawn
+
+        check = getattr(spawn, "_check_not_importing_main", None)  # (private: may go)
+        if check is not None:
+            check()
 
 
 # What reading a cache that someone else wrote may raise.
