@@ -684,3 +684,32 @@ def test_a_worker_that_dies_fails_the_build_with_status_2_and_the_feeds_untouche
     assert "worker process ended" in capsys.readouterr().err
     assert feed_bytes(site) == before
     assert list((site / "output").rglob(".*.tmp")) == []
+
+
+def test_a_cache_that_cannot_be_saved_after_the_feeds_are_written_is_a_warning(
+    site: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    write_post: WritePost,
+) -> None:
+    # The disk fills up after the feeds are renamed into place: the build exited 2,
+    # "nothing changed", with new feeds out (and first built everything once more,
+    # taking the full disk for a damaged cache).
+    from postfeed import state
+    from postfeed.cli import main
+
+    build(config_for(site))
+    write_post("new.md", post_text("新的一篇", "2021-09-30 08:00:00"))
+    builds = []
+
+    def full(self: state.BuildState, last: state.LastBuild) -> None:
+        builds.append(last)
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(state.BuildState, "save", full)
+    monkeypatch.chdir(site)
+    status = main(["build", "--site-url", SITE])
+    err = capsys.readouterr().err
+    assert status == 0, err
+    assert "warning: cache: cannot be saved (database or disk is full)" in err
+    assert titles(site)[0] == "新的一篇" and len(builds) == 1

@@ -104,23 +104,32 @@ def build(
     now = now or datetime.now(UTC)
     output_name = config.output.resolve().name or "output"
     cache_file = config.cache_location / f"{output_name}.sqlite3" if use_cache else None
+    written: list[BuildResult] = []  # the result, once its feeds are in place
     try:
         with exclusive_lock(config.cache_location / f"{output_name}.lock", wait):
             try:
-                return _build(config, cache_file, force, now, ping, progress)
+                return _build(config, cache_file, force, now, ping, progress, written)
             except _CACHE_DAMAGE:
-                if cache_file is None:
+                if cache_file is None or written:
                     raise
                 # The cache holds what no build wrote (it is untrusted input): build
                 # it again from the posts, as if it were not there.
                 Cache.discard(cache_file)
-                return _build(config, cache_file, True, now, ping, progress)
+                return _build(config, cache_file, True, now, ping, progress, written)
     except WorkerLost as error:
         raise BuildError(str(error)) from None
     except (OSError, sqlite3.Error) as error:
         where = getattr(error, "filename", None) or config.cache_location
         reason = getattr(error, "strerror", None) or error
-        raise BuildError(f"{where}: {reason}") from None
+        if not written:
+            raise BuildError(f"{where}: {reason}") from None
+        # The feeds are written (a full disk, found when the cache is saved): saying
+        # "nothing changed" would be false. The cache, not committed, is as the last
+        # build left it: the next build finds the changes again and redoes them.
+        result = written[0]
+        message = f"cannot be saved ({reason}); the feeds are written"
+        result.problems.append(Problem(Path(where), "cache", message, fatal=False))
+        return result
 
 
 def _not_in_a_worker() -> None:
@@ -147,7 +156,9 @@ def _build(
     now: datetime,
     ping: bool,
     progress: Callable[[int, int], None] | None,
+    written: list[BuildResult],
 ) -> BuildResult:
+    """A build, in the lock; `written` gets its result once its feeds are in place."""
     clock = _Clock()
     resolved = _resolved(config)
     with (
@@ -194,6 +205,7 @@ def _build(
                 chosen = _select(result, config, cache, now, carried, rendering, writer.chosen)
             with clock("write"):
                 digests = _write(config, chosen, last, result, writer)
+        written.append(result)
         if ping and config.hub:
             with clock("ping"):
                 _ping(config, result)
