@@ -109,9 +109,9 @@ def build(
         with exclusive_lock(config.cache_location / f"{output_name}.lock", wait):
             try:
                 return _build(config, cache_file, force, now, ping, progress, written)
-            except _CACHE_DAMAGE:
-                if cache_file is None or written:
-                    raise
+            except _CACHE_DAMAGE as error:
+                if cache_file is None or (written and isinstance(error, sqlite3.OperationalError)):
+                    raise  # (a full disk after the feeds are written: see below)
                 # The cache holds what no build wrote (it is untrusted input): build
                 # it again from the posts, as if it were not there.
                 Cache.discard(cache_file)
@@ -126,7 +126,7 @@ def build(
         # The feeds are written (a full disk, found when the cache is saved): saying
         # "nothing changed" would be false. The cache, not committed, is as the last
         # build left it: the next build finds the changes again and redoes them.
-        result = written[0]
+        result = written[-1]
         message = f"cannot be saved ({reason}); the feeds are written"
         result.problems.append(Problem(Path(where), "cache", message, fatal=False))
         return result
