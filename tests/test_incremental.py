@@ -713,3 +713,30 @@ def test_a_cache_that_cannot_be_saved_after_the_feeds_are_written_is_a_warning(
     assert status == 0, err
     assert "warning: cache: cannot be saved (database or disk is full)" in err
     assert titles(site)[0] == "新的一篇" and len(builds) == 1
+
+
+def test_sets_staged_on_workers_are_removed_when_ctrl_c_stops_a_build(site: Path) -> None:
+    # Ctrl-C reaches the workers too: a set interrupted there raised KeyboardInterrupt
+    # in the loop that collects the others' staged files, which stopped it, and the
+    # temporaries of the sets staged already stayed in the output folder.
+    from concurrent.futures import Future
+
+    from postfeed import state
+    from postfeed.build import _SetWriter, _Written
+    from postfeed.workers import Workers
+
+    output = site / "output"
+    output.mkdir()
+    staged = output / ".rss.xml.0123456789abcdef.tmp"
+    staged.write_bytes(b"<rss/>")
+    interrupted: Future[_Written] = Future()
+    interrupted.set_running_or_notify_cancel()
+    interrupted.set_exception(KeyboardInterrupt())
+    done: Future[_Written] = Future()
+    done.set_running_or_notify_cancel()
+    done.set_result(_Written("digest", [], [], staged=[(str(staged), output / "rss.xml")]))
+    writer = _SetWriter(config_for(site), state.LastBuild(), Workers())
+    writer._on_workers = {"first": interrupted, "second": done}  # type: ignore[dict-item]
+    with pytest.raises(KeyboardInterrupt), writer:
+        raise KeyboardInterrupt
+    assert not staged.exists()

@@ -469,7 +469,9 @@ class _SetWriter:
         staging = Staging(self._config.output)
         for future in self._on_workers.values():  # (none left after a build that succeeds)
             if not future.cancel():
-                with contextlib.suppress(Exception):
+                # BaseException: a set that Ctrl-C stopped on its worker gives back a
+                # KeyboardInterrupt; the sets after it must still be collected.
+                with contextlib.suppress(BaseException):
                     staging.adopt(future.result().staged)
         self._on_workers.clear()
         staging.discard()
