@@ -314,3 +314,26 @@ def test_a_drop_selector_that_is_not_css_is_an_error_naming_it(write_config, sel
     path = write_config(f"[content]\ndrop = [{selector!r}]\n")
     with pytest.raises(ConfigError, match=r"content\.drop"):
         load_config(path)
+
+
+@pytest.mark.parametrize(
+    ("line", "key", "code"),
+    [
+        ('title = "News \\u0001"', "title", "0001"),
+        ('description = "\\u000b"', "description", "000B"),
+        ('author = "a\\u001f"', "author", "001F"),
+        ('language = "en\\u0000"', "language", "0000"),
+        ('title = "\\uffff"', "title", "FFFF"),
+        ('[[feeds]]\nname = "tech"\ntitle = "T\\u0008"', "feeds.tech.title", "0008"),
+    ],
+)
+def test_a_feed_text_that_xml_cannot_hold_is_a_configuration_error(
+    write_config, line: str, key: str, code: str
+) -> None:
+    # Every feed writes it: the build did all its work, then failed with a traceback.
+    message = error_of(write_config(line + "\n"))
+    assert repr(key) in message and f"U+{code}" in message
+
+
+def test_a_lone_surrogate_in_a_feed_text_is_a_configuration_error() -> None:
+    assert "U+D800" in error_of(title="News \ud800")

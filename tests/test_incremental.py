@@ -619,3 +619,124 @@ def test_an_incremental_build_writes_what_a_full_build_writes(
     build(config_for(categorized, limit=4))
     build(config_for(categorized, limit=4, output=categorized / "fresh"), use_cache=False)
     assert every_file(categorized) == every_file(categorized, "fresh")
+
+
+def _gone(pid: int) -> bool:
+    """Whether process `pid` has ended (a zombie waiting to be reaped has)."""
+    try:
+        with open(f"/proc/{pid}/stat") as status:
+            return status.read().rsplit(")", 1)[1].split()[0] == "Z"
+    except FileNotFoundError:
+        return True
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc")
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_the_workers_of_a_killed_build_end_with_it(tmp_path: Path, how: signal.Signals) -> None:
+    # A killed build runs no cleanup: its workers, blocked on their queue, and the fork
+    # server they keep alive were left sleeping forever, three processes a killed build.
+    program = (
+        "import os, sys, time\n"
+        "from postfeed.workers import Workers\n"
+        "with Workers() as workers:\n"
+        "    workers.submit(os.getpid).result()\n"
+        "    print(*workers._pool._processes, flush=True)\n"
+        "    time.sleep(60)\n"
+    )
+    build = subprocess.Popen(
+        [sys.executable, "-c", program], stdout=subprocess.PIPE, text=True, cwd=tmp_path
+    )
+    assert build.stdout is not None
+    pids = [int(pid) for pid in build.stdout.readline().split()]
+    assert pids and not any(_gone(pid) for pid in pids)
+    build.send_signal(how)
+    build.wait()
+    deadline = time.monotonic() + 5
+    while not all(_gone(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = [pid for pid in pids if not _gone(pid)]
+    for pid in left:  # (not to leave them behind when the test fails)
+        os.kill(pid, signal.SIGKILL)
+    assert left == []
+
+
+def test_a_worker_that_dies_fails_the_build_with_status_2_and_the_feeds_untouched(
+    site: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # The OOM killer (or a crash in C) ends a worker: the build said so in the pool's
+    # traceback and exited with 1, the status of feeds written with rejected posts.
+    import postfeed.collector as collector
+    from postfeed.cli import main
+    from postfeed.workers import Workers
+
+    build(config_for(site))
+    before = feed_bytes(site)
+    shutil.rmtree(site / ".postfeed-cache")  # cold: read on the workers
+
+    def killed(self: Workers, function: object, items: object) -> object:
+        return iter([self.submit(os._exit, 9).result()])
+
+    monkeypatch.setattr(collector, "PARALLEL_FROM", 3)
+    monkeypatch.setattr(Workers, "map", killed)
+    monkeypatch.chdir(site)
+    status = main(["build", "-q", "--site-url", SITE])
+    assert status == 2
+    assert "worker process ended" in capsys.readouterr().err
+    assert feed_bytes(site) == before
+    assert list((site / "output").rglob(".*.tmp")) == []
+
+
+def test_a_cache_that_cannot_be_saved_after_the_feeds_are_written_is_a_warning(
+    site: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    write_post: WritePost,
+) -> None:
+    # The disk fills up after the feeds are renamed into place: the build exited 2,
+    # "nothing changed", with new feeds out (and first built everything once more,
+    # taking the full disk for a damaged cache).
+    from postfeed import state
+    from postfeed.cli import main
+
+    build(config_for(site))
+    write_post("new.md", post_text("新的一篇", "2021-09-30 08:00:00"))
+    builds = []
+
+    def full(self: state.BuildState, last: state.LastBuild) -> None:
+        builds.append(last)
+        raise sqlite3.OperationalError("database or disk is full")
+
+    monkeypatch.setattr(state.BuildState, "save", full)
+    monkeypatch.chdir(site)
+    status = main(["build", "--site-url", SITE])
+    err = capsys.readouterr().err
+    assert status == 0, err
+    assert "warning: cache: cannot be saved (database or disk is full)" in err
+    assert titles(site)[0] == "新的一篇" and len(builds) == 1
+
+
+def test_sets_staged_on_workers_are_removed_when_ctrl_c_stops_a_build(site: Path) -> None:
+    # Ctrl-C reaches the workers too: a set interrupted there raised KeyboardInterrupt
+    # in the loop that collects the others' staged files, which stopped it, and the
+    # temporaries of the sets staged already stayed in the output folder.
+    from concurrent.futures import Future
+
+    from postfeed import state
+    from postfeed.build import _SetWriter, _Written
+    from postfeed.workers import Workers
+
+    output = site / "output"
+    output.mkdir()
+    staged = output / ".rss.xml.0123456789abcdef.tmp"
+    staged.write_bytes(b"<rss/>")
+    interrupted: Future[_Written] = Future()
+    interrupted.set_running_or_notify_cancel()
+    interrupted.set_exception(KeyboardInterrupt())
+    done: Future[_Written] = Future()
+    done.set_running_or_notify_cancel()
+    done.set_result(_Written("digest", [], [], staged=[(str(staged), output / "rss.xml")]))
+    writer = _SetWriter(config_for(site), state.LastBuild(), Workers())
+    writer._on_workers = {"first": interrupted, "second": done}  # type: ignore[dict-item]
+    with pytest.raises(KeyboardInterrupt), writer:
+        raise KeyboardInterrupt
+    assert not staged.exists()

@@ -642,3 +642,50 @@ def test_one_category_has_one_spelling_in_every_feed(
     feed = json.loads((out / "feed.json").read_text())
     assert [item["tags"] for item in feed["items"]] == [["ＡＩ"], ["ＡＩ"]]
     assert len(list((out / "categories").iterdir())) == 1
+
+
+def test_the_library_example_runs_as_a_script_whose_build_uses_workers(
+    tmp_path: Path, write_post: WritePost
+) -> None:
+    # The workers' processes import the script that started them (as multiprocessing's
+    # fork server and spawn do): the example without its __main__ guard built again in
+    # each of them, which found the lock taken, and the build failed.
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    example = readme.split("Used as a library", 1)[1].split("```python\n", 1)[1]
+    example = example.split("```", 1)[0]
+    for number in range(6):
+        write_post(f"p{number}.md", post_text(f"第 {number} 篇"))
+    (tmp_path / "postfeed.toml").write_text('posts = "posts"\noutput = "out"\n', encoding="utf-8")
+    on_workers = "import postfeed.collector\npostfeed.collector.PARALLEL_FROM = 3\n"
+    script = tmp_path / "make_feeds.py"
+    script.write_text(on_workers + example, encoding="utf-8")
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stderr == ""
+    assert (tmp_path / "out" / "rss.xml").is_file()
+
+
+def test_a_script_that_builds_without_the_main_guard_is_told_to_add_it(
+    tmp_path: Path, write_post: WritePost
+) -> None:
+    for number in range(6):
+        write_post(f"p{number}.md", post_text(f"第 {number} 篇"))
+    script = tmp_path / "make_feeds.py"
+    script.write_text(
+        "from pathlib import Path\n"
+        "import postfeed.collector\n"
+        "from postfeed.build import build\n"
+        "from postfeed.config import load_config\n"
+        "postfeed.collector.PARALLEL_FROM = 3\n"
+        "config = load_config(None, posts=Path('posts'), output=Path('out'))\n"
+        "build(config, wait=5)  # the workers waited as long for the lock, then failed\n",
+        encoding="utf-8",
+    )
+    done = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode != 0
+    assert "if __name__ == '__main__':" in done.stderr  # multiprocessing's advice
+    assert "LockBusy" not in done.stderr

@@ -60,6 +60,41 @@ def test_a_post_that_is_a_symlink_is_not_read_and_says_so(
     assert f"{link.name}: warning: file: is a symbolic link" in err
 
 
+@pytest.mark.parametrize("on_workers", [False, True])
+def test_a_folder_replaced_by_a_link_after_the_scan_publishes_nothing_outside(
+    tmp_path: Path, write_post: WritePost, capsys, monkeypatch, on_workers: bool
+) -> None:
+    # A scraper swaps a folder of posts for a link between the scan and the reads (a
+    # cold build on workers reads long after its scan): the post was opened by its
+    # path, and only its last component was checked for a link.
+    import postfeed.build
+    import postfeed.collector
+
+    secret = tmp_path / "secret"
+    secret.mkdir()
+    (secret / "leak.md").write_text("---\ntitle: SECRET-KEY-123\n---\nPRIVATE\n")
+    write_post("good.md", post_text("好"))
+    write_post("news/leak.md", post_text("新闻"))
+    scan = postfeed.build.scan
+
+    def scan_then_swap(*args, **kwargs):
+        found = scan(*args, **kwargs)
+        news = tmp_path / "posts" / "news"
+        (news / "leak.md").unlink()
+        news.rmdir()
+        news.symlink_to(secret)
+        return found
+
+    monkeypatch.setattr(postfeed.build, "scan", scan_then_swap)
+    if on_workers:
+        monkeypatch.setattr(postfeed.collector, "PARALLEL_FROM", 2)
+    status, err = build(tmp_path, capsys)
+    assert titles(tmp_path) == ["好"]
+    everything = b"".join(p.read_bytes() for p in (tmp_path / "out").rglob("*") if p.is_file())
+    assert b"SECRET" not in everything and b"PRIVATE" not in everything
+    assert status == 1 and "news/leak.md: file: " in err
+
+
 def test_a_symlink_to_another_post_does_not_publish_it_twice(
     tmp_path: Path, write_post: WritePost, capsys
 ) -> None:

@@ -23,6 +23,7 @@ import contextlib
 import gc
 import hashlib
 import sqlite3
+import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -53,7 +54,7 @@ from postfeed.lock import LockBusy, exclusive_lock
 from postfeed.output import Staging, remove_stale_temporaries
 from postfeed.publish import channel_digest, folder_of, publish_set, site_files
 from postfeed.scan import scan
-from postfeed.workers import Workers
+from postfeed.workers import WorkerLost, Workers
 
 if TYPE_CHECKING:
     from concurrent.futures import Future
@@ -98,25 +99,50 @@ def build(
     Raises LockBusy when another build holds the lock for
     longer than `wait` seconds, BuildError when the build cannot run or write.
     """
+    _not_in_a_worker()
     _check_folders(config)
     now = now or datetime.now(UTC)
     output_name = config.output.resolve().name or "output"
     cache_file = config.cache_location / f"{output_name}.sqlite3" if use_cache else None
+    written: list[BuildResult] = []  # the result, once its feeds are in place
     try:
         with exclusive_lock(config.cache_location / f"{output_name}.lock", wait):
             try:
-                return _build(config, cache_file, force, now, ping, progress)
-            except _CACHE_DAMAGE:
-                if cache_file is None:
-                    raise
+                return _build(config, cache_file, force, now, ping, progress, written)
+            except _CACHE_DAMAGE as error:
+                if cache_file is None or (written and isinstance(error, sqlite3.OperationalError)):
+                    raise  # (a full disk after the feeds are written: see below)
                 # The cache holds what no build wrote (it is untrusted input): build
                 # it again from the posts, as if it were not there.
                 Cache.discard(cache_file)
-                return _build(config, cache_file, True, now, ping, progress)
+                return _build(config, cache_file, True, now, ping, progress, written)
+    except WorkerLost as error:
+        raise BuildError(str(error)) from None
     except (OSError, sqlite3.Error) as error:
         where = getattr(error, "filename", None) or config.cache_location
         reason = getattr(error, "strerror", None) or error
-        raise BuildError(f"{where}: {reason}") from None
+        if not written:
+            raise BuildError(f"{where}: {reason}") from None
+        # The feeds are written (a full disk, found when the cache is saved): saying
+        # "nothing changed" would be false. The cache, not committed, is as the last
+        # build left it: the next build finds the changes again and redoes them.
+        result = written[-1]
+        message = f"cannot be saved ({reason}); the feeds are written"
+        result.problems.append(Problem(Path(where), "cache", message, fatal=False))
+        return result
+
+
+def _not_in_a_worker() -> None:
+    """A worker process imports the script that started its build (multiprocessing's
+    fork server and spawn do): a script that builds without the `if __name__ ==
+    "__main__":` guard would build again there, and wait for its own lock. Say so at
+    once, in multiprocessing's words (the build sees its worker end)."""
+    if "multiprocessing" in sys.modules:  # (else no worker runs: nothing to import)
+        from multiprocessing import spawn
+
+        check = getattr(spawn, "_check_not_importing_main", None)  # (private: may go)
+        if check is not None:
+            check()
 
 
 # What reading a cache that someone else wrote may raise.
@@ -130,7 +156,9 @@ def _build(
     now: datetime,
     ping: bool,
     progress: Callable[[int, int], None] | None,
+    written: list[BuildResult],
 ) -> BuildResult:
+    """A build, in the lock; `written` gets its result once its feeds are in place."""
     clock = _Clock()
     resolved = _resolved(config)
     with (
@@ -177,6 +205,7 @@ def _build(
                 chosen = _select(result, config, cache, now, carried, rendering, writer.chosen)
             with clock("write"):
                 digests = _write(config, chosen, last, result, writer)
+        written.append(result)
         if ping and config.hub:
             with clock("ping"):
                 _ping(config, result)
@@ -440,7 +469,9 @@ class _SetWriter:
         staging = Staging(self._config.output)
         for future in self._on_workers.values():  # (none left after a build that succeeds)
             if not future.cancel():
-                with contextlib.suppress(Exception):
+                # BaseException: a set that Ctrl-C stopped on its worker gives back a
+                # KeyboardInterrupt; the sets after it must still be collected.
+                with contextlib.suppress(BaseException):
                     staging.adopt(future.result().staged)
         self._on_workers.clear()
         staging.discard()

@@ -159,6 +159,10 @@ _PATH_KEYS = ("posts", "output", "cache_dir", "site")
 # Keys load_config fills in from the site; not settable by a file or a flag.
 _DERIVED_KEYS = ("site_kind", "site_rules", "site_read_from")
 _URL_KEYS = ("site_url", "feed_url")
+# What every feed writes of the configuration as text, and what XML cannot hold there
+# (as feeds._NOT_XML, which the writers refuse; a lone surrogate too, in UTF-8).
+_FEED_TEXT_KEYS = ("title", "description", "author", "language")
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def load_config(
@@ -374,5 +378,14 @@ def _validate(config: Config) -> Config:
         raise ConfigError("configuration key 'files': two formats have the same file name")
     if not config.title.strip():
         raise ConfigError("configuration key 'title' must not be empty")
+    texts = {key: getattr(config, key) for key in _FEED_TEXT_KEYS}
+    texts.update((f"feeds.{feed.name}.title", feed.title) for feed in config.feeds)
+    for key, text in texts.items():
+        found = _NOT_XML.search(text)
+        if found:  # every feed would fail to be written, after all the work
+            raise ConfigError(
+                f"configuration key {key!r} holds U+{ord(found.group()):04X}, a character "
+                "XML cannot hold (control characters but tab and newlines)"
+            )
     _check_conversion("configuration key 'opencc'", config.opencc)
     return config

@@ -23,6 +23,9 @@ from postfeed.scan import SYMLINK_IGNORED
 
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # not on Windows, where links are rare
 _NONBLOCK = getattr(os, "O_NONBLOCK", 0)  # a FIFO put in a post's place must not block
+_FILE = os.O_RDONLY | _NOFOLLOW | _NONBLOCK
+_FOLDER = os.O_RDONLY | getattr(os, "O_DIRECTORY", 0)
+_BY_DESCRIPTOR = os.open in os.supports_dir_fd and os.sep == "/" and bool(_NOFOLLOW)
 
 # Front matter larger than this is refused before YAML sees it.
 MAX_FRONT_MATTER_CHARS = 256 * 1024
@@ -246,7 +249,7 @@ def read_post(path: Path, root: Path, max_size: int, salvage: bool = True) -> Po
     the file may have been replaced since the posts folder was listed.
     """
     try:
-        descriptor = os.open(path, os.O_RDONLY | _NOFOLLOW | _NONBLOCK)
+        descriptor = _open(path, root)
     except OSError as error:
         if error.errno == errno.ELOOP:
             raise PostError("file", SYMLINK_IGNORED) from None
@@ -267,6 +270,28 @@ def read_post(path: Path, root: Path, max_size: int, salvage: bool = True) -> Po
     meta, body, more_warnings = read_front_matter(text, salvage)
     name = _name(path, root)
     return Post(path, name, meta, body, stat.st_mtime, (*warnings, *more_warnings), data)
+
+
+def _open(path: Path, root: Path) -> int:
+    """Open a post for reading without following a link anywhere below `root`: not the
+    file, and not a folder between (one swapped for a link after the scan listed it
+    would lead out of the posts folder). Each folder is opened relative to the one
+    above it, where the OS allows; a post at the top needs no folder opened."""
+    full, top = str(path), str(root)
+    inner = full[len(top) + 1 :] if full.startswith(top + "/") and top != "/" else ""
+    if not _BY_DESCRIPTOR or "/" not in inner:
+        return os.open(path, _FILE)
+    first, *folders, name = inner.split("/")
+    # By its path: the posts folder itself may be a link (it is the configuration's).
+    descriptor = os.open(f"{top}/{first}", _FOLDER | _NOFOLLOW)
+    try:
+        for folder in folders:
+            below = os.open(folder, _FOLDER | _NOFOLLOW, dir_fd=descriptor)
+            os.close(descriptor)
+            descriptor = below
+        return os.open(name, _FILE, dir_fd=descriptor)
+    finally:
+        os.close(descriptor)
 
 
 def _name(path: Path, root: Path) -> str:
