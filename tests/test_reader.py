@@ -29,7 +29,7 @@ from postfeed.reader import (
 )
 from postfeed.scan import PostFile, scan, scan_posts
 
-from conftest import WritePost
+from conftest import WritePost, post_text
 
 T = TypeVar("T")
 
@@ -971,3 +971,19 @@ def test_long_values_are_read_by_the_simple_reader_in_linear_time(value: str) ->
     # Work that backtracks over the value would take hours; the test would not finish.
     for text in (f"title: {value}", f"tags:\n  - {value}", f"title: {value}   \n"):
         assert _simple_yaml(text) is None
+
+
+@pytest.mark.skipif(not Path("/proc/self/fd").is_dir(), reason="open descriptors listed in /proc")
+def test_posts_read_with_their_folders_kept_open_are_the_same_and_nothing_is_left_open(
+    tmp_path: Path, write_post: WritePost
+) -> None:
+    from postfeed.reader import folders_kept
+
+    paths = [write_post(f"a/b/{n}.md", post_text(f"第 {n} 篇")) for n in range(3)]
+    paths.append(write_post("c/d.md", post_text("别处")))
+    alone = [read(path, tmp_path) for path in paths]
+    before = len(list(Path("/proc/self/fd").iterdir()))
+    with folders_kept():
+        kept = [read(path, tmp_path) for path in paths]
+    assert kept == alone
+    assert len(list(Path("/proc/self/fd").iterdir())) == before

@@ -284,8 +284,11 @@ def _chunks(items: list[T], size: int) -> list[list[T]]:
 
 
 def _each(function: Callable[[T], R], items: list[T]) -> list[R]:
-    """In a worker: function(item) for every item, with one alarm handler for them all."""
-    with _alarm_handler():
+    """In a worker: function(item) for every item, with one alarm handler for them all,
+    and each folder of posts opened once for the posts of it among them."""
+    from postfeed.reader import folders_kept
+
+    with _alarm_handler(), folders_kept():
         return [function(item) for item in items]
 
 

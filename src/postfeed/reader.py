@@ -7,8 +7,10 @@ import errno
 import json
 import os
 import re
+import threading
 import tomllib
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
@@ -281,17 +283,55 @@ def _open(path: Path, root: Path) -> int:
     inner = full[len(top) + 1 :] if full.startswith(top + "/") and top != "/" else ""
     if not _BY_DESCRIPTOR or "/" not in inner:
         return os.open(path, _FILE)
-    first, *folders, name = inner.split("/")
-    # By its path: the posts folder itself may be a link (it is the configuration's).
-    descriptor = os.open(f"{top}/{first}", _FOLDER | _NOFOLLOW)
+    folder, name = inner.rsplit("/", 1)
+    kept: dict[tuple[str, str], int] | None = getattr(_kept, "folder", None)
+    if kept is not None and (top, folder) in kept:
+        return os.open(name, _FILE, dir_fd=kept[top, folder])
+    descriptor = _open_folder(top, folder)
+    if kept is not None:  # the next posts of this folder are opened in it too
+        for old in kept.values():
+            os.close(old)
+        kept.clear()
+        kept[top, folder] = descriptor
+        return os.open(name, _FILE, dir_fd=descriptor)
     try:
-        for folder in folders:
-            below = os.open(folder, _FOLDER | _NOFOLLOW, dir_fd=descriptor)
-            os.close(descriptor)
-            descriptor = below
         return os.open(name, _FILE, dir_fd=descriptor)
     finally:
         os.close(descriptor)
+
+
+def _open_folder(top: str, folder: str) -> int:
+    first, *below = folder.split("/")
+    # By its path: the posts folder itself may be a link (it is the configuration's).
+    descriptor = os.open(f"{top}/{first}", _FOLDER | _NOFOLLOW)
+    try:
+        for name in below:
+            inner = os.open(name, _FOLDER | _NOFOLLOW, dir_fd=descriptor)
+            os.close(descriptor)
+            descriptor = inner
+    except BaseException:
+        os.close(descriptor)
+        raise
+    return descriptor
+
+
+# The folder the last post was opened in, while folders_kept() is on, in this thread.
+_kept = threading.local()
+
+
+@contextmanager
+def folders_kept() -> Iterator[None]:
+    """Within the block, the folder a post was opened in stays open for the next posts
+    in the same folder (a build reads them in key order: opening each folder of the
+    path again for every post cost 5 % of a cold build). Only for a block of posts read
+    together, so that a folder replaced meanwhile is not used for long."""
+    _kept.folder = {}
+    try:
+        yield
+    finally:
+        for descriptor in _kept.folder.values():
+            os.close(descriptor)
+        _kept.folder = None
 
 
 def _name(path: Path, root: Path) -> str:
