@@ -337,3 +337,8 @@ def test_a_feed_text_that_xml_cannot_hold_is_a_configuration_error(
 
 def test_a_lone_surrogate_in_a_feed_text_is_a_configuration_error() -> None:
     assert "U+D800" in error_of(title="News \ud800")
+
+
+def test_cache_dir_may_be_given_as_a_path_like_the_other_folders(tmp_path: Path) -> None:
+    config = load_config(None, posts=tmp_path / "posts", cache_dir=tmp_path / "cache")
+    assert config.cache_location == tmp_path / "cache"

@@ -182,6 +182,8 @@ def load_config(
     if path is not None:
         values = _read_file(path)
     values.update({key: value for key, value in overrides.items() if value is not None})
+    if isinstance(values.get("cache_dir"), Path):  # kept as text: "" is "beside the output"
+        values["cache_dir"] = str(values["cache_dir"])
     for key in _DERIVED_KEYS:
         if key in values:
             raise ConfigError(f"unknown configuration key {key!r}")
