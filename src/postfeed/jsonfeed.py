@@ -29,6 +29,12 @@ MEDIA_TYPE = "application/feed+json"
 
 def render_json(channel: Channel, articles: Sequence[Article]) -> bytes:
     """The feed as UTF-8 JSON, items in the order given."""
+    # ensure_ascii=False: Chinese text stays readable and a third the size.
+    return (_json(feed_object(channel, articles), "") + "\n").encode("utf-8")
+
+
+def feed_object(channel: Channel, articles: Sequence[Article]) -> dict[str, Any]:
+    """The feed as the object the JSON document writes."""
     feed: dict[str, Any] = {
         "version": VERSION,
         "title": channel.title,
@@ -41,8 +47,7 @@ def render_json(channel: Channel, articles: Sequence[Article]) -> bytes:
     if channel.hubs:
         feed["hubs"] = [{"type": "WebSub", "url": hub} for hub in channel.hubs]
     feed["items"] = [_item(article, channel.full_content) for article in articles]
-    # ensure_ascii=False: Chinese text stays readable and a third the size.
-    return (_json(feed, "") + "\n").encode("utf-8")
+    return feed
 
 
 def _json(value: object, indent: str) -> str:
