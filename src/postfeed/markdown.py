@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pyromark
@@ -177,14 +177,25 @@ def _rewrite_text_runs(body: str, options: pyromark.Options, rewrite: Callable[[
     """`body` with each run of plain text (contiguous in the source, within one block)
     replaced by what `rewrite` makes of it."""
     source = body.encode()
+
+    def edits() -> Iterator[tuple[int, int, bytes]]:
+        for start, end in _text_runs(source, options, body):
+            text = source[start:end].decode()
+            made = rewrite(text)
+            if made != text:
+                yield start, end, made.encode()
+
+    return _spliced(body, source, edits())
+
+
+def _spliced(body: str, source: bytes, edits: Iterable[tuple[int, int, bytes]]) -> str:
+    """`body`, whose UTF-8 is `source`, with each (start, end) span of bytes replaced by
+    the bytes given (spans in order; pyromark gives places in the source as bytes)."""
     pieces: list[bytes] = []
     last = 0
-    for start, end in _text_runs(source, options, body):
-        text = source[start:end].decode()
-        made = rewrite(text)
-        if made != text:
-            pieces.extend((source[last:start], made.encode()))
-            last = end
+    for start, end, made in edits:
+        pieces += (source[last:start], made)
+        last = end
     if not pieces:
         return body
     pieces.append(source[last:])
@@ -267,32 +278,22 @@ def _goldmark_typographer(body: str, options: pyromark.Options) -> str:
     if not any(mark in body for mark in ('"', "'", "--", "...", "<<", ">>")):
         return body
     source = body.encode()
-    pieces: list[bytes] = []
-    last = 0
     open_quotes = {"'": 0, '"': 0}
-    for span in _plain_text_spans(source, options, body):
-        if span is None:
-            continue  # (Hugo's goldmark counts open quotes over the whole page)
-        start, end = span
-        position = start
-        while position < end:
-            found = _GOLDMARK_MARK.search(source, position, end)
-            if found is None:
-                break
-            position = found.end()
-            mark = found[0]
-            if mark in _GOLDMARK_FIXED:
-                typographic = _GOLDMARK_FIXED[mark]
-            else:
-                typographic = _goldmark_quote(source, found.start(), open_quotes)
-                if typographic is None:
-                    continue
-            pieces += (source[last : found.start()], typographic.encode())
-            last = position
-    if not pieces:
-        return body
-    pieces.append(source[last:])
-    return b"".join(pieces).decode()
+
+    def edits() -> Iterator[tuple[int, int, bytes]]:
+        for span in _plain_text_spans(source, options, body):
+            if span is None:
+                continue  # (Hugo's goldmark counts open quotes over the whole page)
+            for found in _GOLDMARK_MARK.finditer(source, *span):
+                if found[0] in _GOLDMARK_FIXED:
+                    typographic = _GOLDMARK_FIXED[found[0]]
+                else:
+                    typographic = _goldmark_quote(source, found.start(), open_quotes)
+                    if typographic is None:
+                        continue
+                yield found.start(), found.end(), typographic.encode()
+
+    return _spliced(body, source, edits())
 
 
 _GOLDMARK_MARK = re.compile(rb"---|--|\.\.\.|<<|>>|['\"]")
@@ -421,21 +422,17 @@ def _hard_breaks(body: str, options: pyromark.Options) -> str:
     they are whitespace to the emphasis rules. Not a line break that ends a link's text
     (`[text\n](url)`): marked leaves it out."""
     source = body.encode()
-    pieces = []
-    last = 0
-    pending = -1  # where the last soft break starts, until the next event is known
-    for event, span in pyromark.events_with_range(body, options=options):
-        if pending >= 0 and event not in ({"End": "Link"}, {"End": "Image"}):
-            pieces += (source[last:pending], b"  ")
-            last = pending
-        pending = span["start"] if event == "SoftBreak" else -1
-    if pending >= 0:
-        pieces += (source[last:pending], b"  ")
-        last = pending
-    if not pieces:
-        return body
-    pieces.append(source[last:])
-    return b"".join(pieces).decode()
+
+    def edits() -> Iterator[tuple[int, int, bytes]]:
+        pending = -1  # where the last soft break starts, until the next event is known
+        for event, span in pyromark.events_with_range(body, options=options):
+            if pending >= 0 and event not in ({"End": "Link"}, {"End": "Image"}):
+                yield pending, pending, b"  "
+            pending = span["start"] if event == "SoftBreak" else -1
+        if pending >= 0:
+            yield pending, pending, b"  "
+
+    return _spliced(body, source, edits())
 
 
 # Pairs CommonMark left as text (its flanking rules refuse a `*` between punctuation and
