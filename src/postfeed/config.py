@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from postfeed import sites, urls
 from postfeed.convert import CONVERSIONS
+from postfeed.feeds import NOT_XML
 from postfeed.formats import FORMAT_NAMES, INDEX_FILE, OPML_FILE, Format
 from postfeed.formats import named as named_formats
 
@@ -159,10 +160,8 @@ _PATH_KEYS = ("posts", "output", "cache_dir", "site")
 # Keys load_config fills in from the site; not settable by a file or a flag.
 _DERIVED_KEYS = ("site_kind", "site_rules", "site_read_from")
 _URL_KEYS = ("site_url", "feed_url")
-# What every feed writes of the configuration as text, and what XML cannot hold there
-# (as feeds._NOT_XML, which the writers refuse; a lone surrogate too, in UTF-8).
+# What every feed writes of the configuration as text (feeds.NOT_XML must not be there).
 _FEED_TEXT_KEYS = ("title", "description", "author", "language")
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 
 def load_config(
@@ -383,7 +382,7 @@ def _validate(config: Config) -> Config:
     texts = {key: getattr(config, key) for key in _FEED_TEXT_KEYS}
     texts.update((f"feeds.{feed.name}.title", feed.title) for feed in config.feeds)
     for key, text in texts.items():
-        found = _NOT_XML.search(text)
+        found = NOT_XML.search(text)
         if found:  # every feed would fail to be written, after all the work
             raise ConfigError(
                 f"configuration key {key!r} holds U+{ord(found.group()):04X}, a character "

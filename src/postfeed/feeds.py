@@ -29,13 +29,16 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from functools import cache
+from typing import TYPE_CHECKING
 
-import jinja2
 from markupsafe import Markup
 
 from postfeed import __version__
 from postfeed.article import Article, Channel
 from postfeed.dates import format_rfc822, format_rfc3339
+
+if TYPE_CHECKING:
+    import jinja2
 
 GENERATOR_URI = "https://pypi.org/project/postfeed/"
 # An empty feed still needs a date; a fixed one keeps the output deterministic.
@@ -43,9 +46,10 @@ EMPTY_FEED_DATE = datetime(1970, 1, 1, tzinfo=UTC)
 # libxml2, which most feed readers parse with, refuses a text longer than this (in
 # UTF-8) unless told to read huge documents: a feed holding one would be broken.
 MAX_TEXT_BYTES = 10_000_000
-# What lxml refuses to store: control characters but tab, newline and carriage return,
-# and U+FFFE, U+FFFF (a lone surrogate fails when the document is encoded).
-_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+# What XML cannot hold, and lxml refused to store: control characters but tab, newline
+# and carriage return, U+FFFE, U+FFFF, and a lone surrogate (not UTF-8). config refuses
+# it in the texts every feed writes, before a build does any work.
+NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def render_rss(channel: Channel, articles: Sequence[Article]) -> bytes:
@@ -83,7 +87,10 @@ def _render(template: str, channel: Channel, articles: Sequence[Article]) -> byt
 
 @cache
 def _templates() -> jinja2.Environment:
-    """Made on first use: a build that writes no feed never compiles the templates."""
+    """Made on first use: a build that writes no feed never imports Jinja2 or compiles
+    the templates."""
+    import jinja2
+
     environment = jinja2.Environment(
         loader=jinja2.PackageLoader("postfeed"),
         autoescape=True,  # with finalize: every value is escaped as XML text, once
@@ -119,7 +126,7 @@ def _attribute(value: str) -> Markup:
 
 
 def _escaped(text: str) -> str:
-    if _NOT_XML.search(text):
+    if NOT_XML.search(text):
         raise ValueError("All strings must be XML compatible: no NULL bytes or control characters")
     if len(text) > MAX_TEXT_BYTES // 4 and len(text.encode()) > MAX_TEXT_BYTES:
         raise ValueError(f"a text of over {MAX_TEXT_BYTES:,} bytes: feed readers refuse it")
